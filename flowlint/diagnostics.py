@@ -1,0 +1,62 @@
+"""Diagnostics: what a rule reports, independent of the output format."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from flowlint.ir import Loc, Span
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
+
+
+@dataclass(slots=True, frozen=True)
+class Related:
+    """A second location that explains a finding (the Set site for a case mismatch, ...)."""
+
+    message: str
+    file: str
+    span: Span | None
+    logical: str
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    file: str
+    span: Span | None
+    #: Logical location (container / action / field); always present, the only one for exports.
+    logical: str = ""
+    flow: str | None = None
+    #: The participant-data attribute name the finding concerns, if any.
+    attribute: str | None = None
+    related: tuple[Related, ...] = field(default=())
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        line, column = (self.span.line, self.span.column) if self.span else (0, 0)
+        return (self.file, line, column, self.code, self.message)
+
+
+def at(code: str, severity: Severity, message: str, loc: Loc, *, flow: str | None = None,
+       attribute: str | None = None, related: tuple[Related, ...] = ()) -> Diagnostic:
+    """Build a diagnostic at an IR location (resolving lazy JSON positions)."""
+    return Diagnostic(code, severity, message, loc.file.path, loc.file.resolve(loc), loc.logical,
+                      flow, attribute, related)
+
+
+def related_at(message: str, loc: Loc) -> Related:
+    return Related(message, loc.file.path, loc.file.resolve(loc), loc.logical)

@@ -1,0 +1,78 @@
+"""The rule registry: one source for `flowlint rules`, `flowlint explain`, docs and tests.
+
+Each rule lives in its own module under ``rules/`` (installed as ``flowlint.rules``) and
+exposes ``RULE``, an instance of a :class:`Rule` subclass.  Rules whose findings come
+from the loaders (FL100 unreadable file, FL101 expression syntax) still register here so
+that they are documented, selectable and configurable like every other rule.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, ClassVar
+
+from flowlint.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from flowlint.context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A runnable example: files (name -> content) forming a small project.
+
+    ``bad`` examples must produce at least one finding of the rule, ``good`` ones none.
+    """
+
+    title: str
+    files: dict[str, str]
+    bad: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    why: str
+    examples: tuple[Example, ...] = field(default=())
+
+
+class Rule:
+    """Base class of all rules. Subclasses set ``info`` and override :meth:`check`."""
+
+    info: ClassVar[RuleInfo]
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        """Yield findings for the whole project. Loader-emitted rules yield nothing here."""
+        return ()
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code."""
+    package = importlib.import_module("flowlint.rules")
+    rules: list[Rule] = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"flowlint.rules.{module_info.name}")
+        rule = getattr(module, "RULE", None)
+        if isinstance(rule, Rule):
+            rules.append(rule)
+    rules.sort(key=lambda r: r.info.code)
+    return tuple(rules)
+
+
+@cache
+def rules_by_code() -> dict[str, Rule]:
+    return {rule.info.code: rule for rule in all_rules()}
+
+
+def rule_info(code: str) -> RuleInfo:
+    return rules_by_code()[code].info

@@ -1,0 +1,87 @@
+"""Data tables shipped in ``flowlint/data``: action spellings and flow types.
+
+Kept as JSON data (not if-chains) so that users can extend them through config
+(``action-aliases``) and so that reviewers can audit them at a glance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, cast
+
+from flowlint.ir import ActionKind
+
+
+@dataclass(slots=True, frozen=True)
+class FlowTypeInfo:
+    key: str  # Archy YAML top-level key
+    type: str  # API type, lower case
+    label: str
+    exports: tuple[str, ...]
+    observed: bool
+
+
+@dataclass(slots=True)
+class ActionTable:
+    yaml: dict[str, ActionKind] = field(default_factory=lambda: {})
+    export: dict[str, ActionKind] = field(default_factory=lambda: {})
+    terminal_kinds: frozenset[ActionKind] = frozenset()
+    terminal_keys: frozenset[str] = frozenset()
+
+    def yaml_kind(self, key: str) -> ActionKind:
+        return self.yaml.get(key, ActionKind.OTHER)
+
+    def export_kind(self, type_name: str) -> ActionKind:
+        return self.export.get(type_name, ActionKind.OTHER)
+
+    def is_terminal_yaml(self, key: str) -> bool:
+        return key in self.terminal_keys
+
+    def with_aliases(self, yaml_aliases: dict[str, str], export_aliases: dict[str, str]) -> ActionTable:
+        """A copy extended with config ``action-aliases`` (spelling -> kind name)."""
+        yaml = dict(self.yaml)
+        export = dict(self.export)
+        yaml.update({k: ActionKind(v) for k, v in yaml_aliases.items()})
+        export.update({k: ActionKind(v) for k, v in export_aliases.items()})
+        return ActionTable(yaml, export, self.terminal_kinds, self.terminal_keys)
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("flowlint.data").joinpath(name).read_text(encoding="utf-8")
+    return cast(dict[str, Any], json.loads(text))
+
+
+@cache
+def action_table() -> ActionTable:
+    doc = _load("actions.json")
+    yaml_entries = cast(dict[str, dict[str, Any]], doc["yaml"])
+    return ActionTable(
+        yaml={k: ActionKind(v["kind"]) for k, v in yaml_entries.items()},
+        export={k: ActionKind(v) for k, v in cast(dict[str, str], doc["export"]).items()},
+        terminal_kinds=frozenset(ActionKind(k) for k in cast(list[str], doc["terminal_kinds"])),
+        terminal_keys=frozenset(k for k, v in yaml_entries.items() if v["terminal"]),
+    )
+
+
+@cache
+def flow_types() -> dict[str, FlowTypeInfo]:
+    """Archy YAML top-level key -> flow type info."""
+    doc = cast(dict[str, dict[str, Any]], _load("flow_types.json")["flow_types"])
+    return {
+        key: FlowTypeInfo(key, v["type"], v["label"], tuple(v["exports"]), bool(v["observed"]))
+        for key, v in doc.items()
+    }
+
+
+@cache
+def flow_type_by_api_type() -> dict[str, FlowTypeInfo]:
+    return {info.type: info for info in flow_types().values()}
+
+
+@cache
+def flow_type_by_extension() -> dict[str, FlowTypeInfo]:
+    """Lower-cased export extension (``.i3inboundflow``) -> flow type info."""
+    return {ext.lower(): info for info in flow_types().values() for ext in info.exports}
