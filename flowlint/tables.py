@@ -85,3 +85,10 @@ def flow_type_by_api_type() -> dict[str, FlowTypeInfo]:
 def flow_type_by_extension() -> dict[str, FlowTypeInfo]:
     """Lower-cased export extension (``.i3inboundflow``) -> flow type info."""
     return {ext.lower(): info for info in flow_types().values() for ext in info.exports}
+
+
+@cache
+def yaml_outputs() -> dict[str, frozenset[str]]:
+    """YAML action key -> every named output it can take (for fall-through edges)."""
+    doc = cast(dict[str, Any], _load("actions.json")["outputs"])
+    return {k: frozenset(cast(list[str], v)) for k, v in doc.items() if not k.startswith("$")}

@@ -1,0 +1,75 @@
+"""The pipeline: discover -> load (IR) -> rules -> sorted diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flowlint.config import Config
+from flowlint.context import Context
+from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.ir import Project
+from flowlint.loaders import LoadResult, load_file
+from flowlint.loaders.discover import discover
+from flowlint.registry import all_rules
+from flowlint.tables import ActionTable, action_table
+
+
+@dataclass(slots=True)
+class CheckResult:
+    project: Project
+    diagnostics: list[Diagnostic] = field(default_factory=lambda: [])
+    files_checked: int = 0
+
+
+def table_for(config: Config) -> ActionTable:
+    aliases = config.action_aliases
+    if not aliases:
+        return action_table()
+    return action_table().with_aliases(aliases.get("yaml", {}), aliases.get("export", {}))
+
+
+def build_project(results: Iterable[LoadResult]) -> tuple[Project, list[Diagnostic]]:
+    project = Project()
+    diagnostics: list[Diagnostic] = []
+    for result in results:
+        if result.not_a_flow:
+            continue
+        if result.source is not None:
+            project.files.append(result.source)
+        project.flows.extend(result.flows)
+        diagnostics.extend(result.diagnostics)
+    return project, diagnostics
+
+
+def run_rules(project: Project, config: Config) -> list[Diagnostic]:
+    ctx = Context(project, config)
+    found: list[Diagnostic] = []
+    for rule in all_rules():
+        if config.is_enabled(rule.info.code):
+            found.extend(rule.check(ctx))
+    return found
+
+
+def finalize(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
+    """Apply select/ignore and severity overrides; sort by file, position, code."""
+    kept: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        if not config.is_enabled(diagnostic.code):
+            continue
+        override = config.severity.get(diagnostic.code)
+        if override is not None:
+            diagnostic.severity = Severity(override)
+        kept.append(diagnostic)
+    kept.sort(key=lambda d: d.sort_key)
+    return kept
+
+
+def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
+    config = config or Config()
+    table = table_for(config)
+    results = [load_file(path, fmt, table) for path, fmt in discover(paths, config.exclude)]
+    project, diagnostics = build_project(results)
+    diagnostics.extend(run_rules(project, config))
+    checked = sum(1 for r in results if not r.not_a_flow)
+    return CheckResult(project, finalize(diagnostics, config), checked)

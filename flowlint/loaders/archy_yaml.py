@@ -1,0 +1,601 @@
+"""Archy YAML -> IR.
+
+We let libyaml (``yaml.compose`` with the C loader) build the node graph and walk the
+nodes ourselves instead of constructing Python objects: nodes carry exact marks, and
+scalars stay strings, which gives YAML 1.2 semantics for keys (unquoted ``yes:``/``no:``
+output names stay "yes"/"no") without a second YAML library.
+
+Template placeholders are swapped for same-length tokens first (see placeholders.py),
+so every mark already points into the original text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.ir import (
+    Action,
+    ActionKind,
+    Container,
+    ContainerKind,
+    DataAttribute,
+    Edge,
+    EdgeKind,
+    Flow,
+    Loc,
+    Reference,
+    ScalarSource,
+    SourceFile,
+    SourceFormat,
+    Span,
+    Value,
+    ValueKind,
+    Variable,
+)
+from flowlint.loaders import placeholders
+from flowlint.loaders.result import LoadResult
+from flowlint.tables import ActionTable, action_table, flow_types, yaml_outputs
+
+try:  # libyaml is what makes loading fast; fall back to the pure-Python loader if absent.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+WRAPPERS = {
+    "lit": ValueKind.LIT,
+    "exp": ValueKind.EXP,
+    "var": ValueKind.VAR,
+    "noValue": ValueKind.NO_VALUE,
+    "tts": ValueKind.TTS,
+    "none": ValueKind.NONE,
+}
+_CONTAINER_LISTS = {
+    "tasks": ("task", ContainerKind.TASK),
+    "states": ("state", ContainerKind.STATE),
+    "menus": ("menu", ContainerKind.MENU),
+    "bots": ("bot", ContainerKind.BOT),
+}
+_STYLE = {None: "", "": "", '"': '"', "'": "'", "|": "|", ">": ">"}
+_REF_TAIL = re.compile(r"([A-Za-z]+)\[([^\]]*)\]\s*$")
+_OUTPUT_PATH = re.compile(r"outputs\.([^.\[]+)")
+_CASE_PATH = re.compile(r"evaluate\.[^.]+\.cases\[(\d+)\]\.case")
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+_REF_KEYS = {
+    ActionKind.JUMP_TO_TASK: "targetTaskRef",
+    ActionKind.CALL_TASK: "targetTaskRef",
+    ActionKind.JUMP_TO_MENU: "targetMenuRef",
+    ActionKind.CHANGE_STATE: "targetStateRef",
+}
+_ENTITY_KEYS = {
+    ActionKind.CALL_COMMON_MODULE: "commonModule",
+    ActionKind.CALL_BOT_FLOW: "botFlow",
+    ActionKind.CALL_DIGITAL_BOT_FLOW: "digitalBotFlow",
+    ActionKind.SET_SCREEN_POP: "screenPopScript",
+}
+_DATA_KINDS = frozenset(
+    {
+        ActionKind.SET_PARTICIPANT_DATA,
+        ActionKind.GET_PARTICIPANT_DATA,
+        ActionKind.SET_SECURED_DATA,
+        ActionKind.GET_SECURED_DATA,
+        ActionKind.SET_CONVERSATION_DATA,
+        ActionKind.GET_CONVERSATION_DATA,
+    }
+)
+
+
+def span_of(node: Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _pairs(node: Node) -> list[tuple[Node, Node]]:
+    if isinstance(node, MappingNode):
+        return node.value  # type: ignore[no-any-return]
+    return []
+
+
+def _items(node: Node | None) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value  # type: ignore[no-any-return]
+    return []
+
+
+def _single(node: Node) -> tuple[Node, Node] | None:
+    """The one key/value pair of a single-key map (``- task: {...}``), else None."""
+    pairs = _pairs(node)
+    if len(pairs) == 1:
+        return pairs[0]
+    return None
+
+
+def _first(indices: list[int]) -> int | None:
+    return indices[0] if indices else None
+
+
+@dataclass(slots=True)
+class _Block:
+    """A nested action list of an action (an output path, a switch case, a loop body)."""
+
+    edge: EdgeKind
+    label: str
+    node: Node
+
+
+class _FlowBuilder:
+    def __init__(self, source: SourceFile, table: ActionTable, mapping: dict[str, str]) -> None:
+        self.source = source
+        self.table = table
+        self.mapping = mapping
+        self.flow: Flow | None = None
+        self.actions: list[Action] = []
+        self.containers: list[Container] = []
+        # (action index, edge kind, label, reference value, expected container item kind)
+        self.pending_jumps: list[tuple[int, EdgeKind, str, Value]] = []
+        self.references: list[tuple[str, Value]] = []
+        #: refId of menu choices -> action index (``defaultChildMenuRef`` points at a choice).
+        self.choice_refs: dict[str, int] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[int] = set()
+
+    # -- scalars, values, locations -------------------------------------------------
+    def text(self, node: Node) -> str:
+        value = node.value if isinstance(node, ScalarNode) else ""
+        if self.mapping and placeholders.MARK in value:
+            return placeholders.restore(value, self.mapping)
+        return value  # type: ignore[no-any-return]
+
+    def loc(self, logical: str, node: Node) -> Loc:
+        return Loc(self.source, logical, span_of(node))
+
+    def value(self, node: Node, logical: str) -> Value:
+        if isinstance(node, ScalarNode):
+            return Value(ValueKind.BARE, self.text(node), self.loc(logical, node), self.scalar_source(node))
+        pair = _single(node)
+        if pair is not None and isinstance(pair[0], ScalarNode):
+            kind = WRAPPERS.get(pair[0].value)
+            if kind is not None:
+                inner = pair[1]
+                if isinstance(inner, ScalarNode):
+                    text = self.text(inner)
+                    if kind in (ValueKind.NO_VALUE, ValueKind.NONE):
+                        return Value(kind, None, self.loc(logical, inner))
+                    return Value(kind, text, self.loc(logical, inner), self.scalar_source(inner))
+                return Value(kind, None, self.loc(logical, inner), None, self.plain(inner))
+        return Value(ValueKind.OTHER, None, self.loc(logical, node), None, self.plain(node))
+
+    def scalar_source(self, node: ScalarNode) -> ScalarSource:
+        return ScalarSource(node.start_mark.index, node.end_mark.index, _STYLE.get(node.style, ""))
+
+    def plain(self, node: Node, depth: int = 0) -> object:
+        """Plain Python data for a structured literal (strings only, as in YAML 1.2 core keys)."""
+        if depth > 50:
+            return None
+        if isinstance(node, ScalarNode):
+            return self.text(node)
+        if isinstance(node, SequenceNode):
+            return [self.plain(item, depth + 1) for item in _items(node)]
+        return {self.text(k): self.plain(v, depth + 1) for k, v in _pairs(node)}
+
+    def is_wrapper(self, node: Node) -> bool:
+        pair = _single(node)
+        return pair is not None and isinstance(pair[0], ScalarNode) and pair[0].value in WRAPPERS
+
+    # -- flow ---------------------------------------------------------------------------
+    def build(self, type_key: str, key_node: Node, body: Node) -> Flow | None:
+        info = flow_types()[type_key]
+        fields = {k.value: (k, v) for k, v in _pairs(body) if isinstance(k, ScalarNode)}
+        name_pair = fields.get("name")
+        if name_pair is not None and isinstance(name_pair[1], ScalarNode):
+            name, name_node = self.text(name_pair[1]), name_pair[1]
+        else:
+            name, name_node = "", key_node
+        flow_loc = self.loc(f'{type_key} "{name}"', key_node)
+        flow = Flow(name, info.type, type_key, self.source, flow_loc, self.loc("name", name_node))
+        self.flow = flow
+
+        if "variables" in fields:
+            flow.variables = self.variables(fields["variables"][1], None, "variables")
+        settings = fields.get("settingsCommonModule")
+        if settings is not None:
+            for item in _items(dict(self.keyed(settings[1])).get("compatibleFlowTypes")):
+                for _, value in _pairs(item):
+                    flow.compatible_flow_types.append(self.text(value).lower())
+
+        for list_key, (item_key, kind) in _CONTAINER_LISTS.items():
+            if list_key in fields:
+                for item in _items(fields[list_key][1]):
+                    pair = _single(item)
+                    if pair is not None and self.text(pair[0]) == item_key:
+                        self.container(kind, pair[0], pair[1], f"{item_key}")
+        startup: int | None = None
+        if "startUpTaskActions" in fields:
+            key, seq = fields["startUpTaskActions"]
+            container = self.new_container(ContainerKind.STARTUP, "startUpTaskActions", None, key)
+            if "startUpTaskVariables" in fields:
+                container.variables = self.variables(fields["startUpTaskVariables"][1], container.index,
+                                                     "startUpTaskVariables")
+            container.entry = _first(self.action_list(seq, container, "startUpTaskActions", None, EdgeKind.NEXT, []))
+            startup = container.index
+        for state_key in ("startUpState", "periodicState"):
+            if state_key in fields:
+                key, state = fields[state_key]
+                index = self.container(ContainerKind.STATE, key, state, state_key)
+                if state_key == "startUpState" and startup is None:
+                    startup = index
+
+        self.resolve_jumps()
+        flow.containers = self.containers
+        flow.actions = self.actions
+        flow.references = [Reference(key, value, self.resolve_ref(value)) for key, value in self.references]
+        if "startUpRef" in fields:
+            ref_value = self.value(fields["startUpRef"][1], "startUpRef")
+            resolved = self.resolve_ref(ref_value)
+            if not self.has_placeholder(ref_value):
+                flow.references.append(Reference("startUpRef", ref_value, resolved))
+            flow.entry_container = resolved if resolved is not None else startup
+        else:
+            flow.entry_container = startup
+        return flow
+
+    def keyed(self, node: Node) -> Iterator[tuple[str, Node]]:
+        for key, value in _pairs(node):
+            yield self.text(key), value
+
+    def variables(self, node: Node, container: int | None, logical: str) -> list[Variable]:
+        result: list[Variable] = []
+        for item in _items(node):
+            pair = _single(item)
+            if pair is None:
+                continue
+            var_type = self.text(pair[0])
+            fields = dict(self.keyed(pair[1]))
+            name_node = fields.get("name")
+            if not isinstance(name_node, ScalarNode):
+                continue
+
+            def flag(key: str) -> bool:
+                node = fields.get(key)
+                return isinstance(node, ScalarNode) and node.value.lower() == "true"
+
+            result.append(
+                Variable(
+                    self.text(name_node),
+                    var_type,
+                    self.loc(f"{logical} > {self.text(name_node)}", name_node),
+                    flag("isInput"),
+                    flag("isOutput"),
+                    flag("isSecure"),
+                    container,
+                )
+            )
+        return result
+
+    # -- containers ---------------------------------------------------------------------
+    def new_container(self, kind: ContainerKind, name: str, ref_id: str | None, node: Node) -> Container:
+        label = f'{kind.value} "{name}"' if kind != ContainerKind.STARTUP else name
+        container = Container(len(self.containers), kind, name, ref_id, self.loc(label, node))
+        self.containers.append(container)
+        return container
+
+    def container(self, kind: ContainerKind, key_node: Node, body: Node, label: str) -> int:
+        fields = dict(self.keyed(body))
+        name_node = fields.get("name")
+        name = self.text(name_node) if isinstance(name_node, ScalarNode) else label
+        ref_node = fields.get("refId")
+        ref_id = self.text(ref_node) if isinstance(ref_node, ScalarNode) else None
+        container = self.new_container(kind, name, ref_id, name_node or key_node)
+        logical = container.loc.logical
+        if "variables" in fields:
+            container.variables = self.variables(fields["variables"], container.index, f"{logical} > variables")
+        if kind == ContainerKind.MENU:
+            container.entry = self.menu(container, fields, logical)
+        else:
+            container.entry = _first(self.action_list(fields.get("actions"), container, logical, None, EdgeKind.NEXT,
+                                                      []))
+        return container.index
+
+    def menu(self, container: Container, fields: dict[str, Node], logical: str) -> int:
+        menu_action = self.new_action(ActionKind.MENU, "menu", container.name, container.loc, container)
+        choices = fields.get("choices")
+        if choices is not None:
+            for index in self.action_list(choices, container, f"{logical} > choices", None, EdgeKind.NEXT, [],
+                                          chain=False):
+                menu_action.succ.append(Edge(EdgeKind.CHOICE, self.actions[index].name, index))
+        default_ref = fields.get("defaultChildMenuRef")
+        if default_ref is not None:
+            value = self.value(default_ref, f"{logical} > defaultChildMenuRef")
+            self.references.append(("defaultChildMenuRef", value))
+        return menu_action.index
+
+    # -- actions ------------------------------------------------------------------------
+    def new_action(self, kind: ActionKind, key: str, name: str, loc: Loc, container: Container) -> Action:
+        action = Action(len(self.actions), kind, key, name, loc, container.index)
+        self.actions.append(action)
+        container.actions.append(action.index)
+        return action
+
+    def action_list(self, seq: Node | None, container: Container, logical: str, cont: int | None,
+                    cont_kind: EdgeKind, loops: list[tuple[int, int | None]], *, chain: bool = True) -> list[int]:
+        """Create the actions of one list and wire them; return their indexes (first = entry).
+
+        ``cont`` is where control goes after the last action (the enclosing block's
+        continuation, the loop action for a loop body, None at the end of a container).
+        ``loops`` is the stack of enclosing (loop action, loop continuation) pairs.
+        """
+        if seq is None or id(seq) in self._seen:
+            return []
+        self._seen.add(id(seq))
+        created: list[tuple[Action, Node, str]] = []
+        for position, item in enumerate(_items(seq)):
+            pair = _single(item)
+            if pair is None:
+                continue
+            key_node, body = pair
+            key = self.text(key_node)
+            kind = self.table.yaml_kind(key)
+            fields = dict(self.keyed(body))
+            name_node = fields.get("name")
+            name = self.text(name_node) if isinstance(name_node, ScalarNode) else ""
+            action_logical = f'{logical} > {key} "{name}"' if name else f"{logical} > {key}[{position}]"
+            action = self.new_action(kind, key, name, self.loc(action_logical, key_node), container)
+            ref_node = fields.get("refId")
+            if isinstance(ref_node, ScalarNode):
+                self.choice_refs[self.text(ref_node)] = action.index
+            created.append((action, body, action_logical))
+        indices = [a.index for a, _, _ in created]
+        for position, (action, body, action_logical) in enumerate(created):
+            next_target = indices[position + 1] if chain and position + 1 < len(indices) else cont
+            next_kind = EdgeKind.NEXT if chain and position + 1 < len(indices) else cont_kind
+            blocks = self.scan_action(action, body, action_logical)
+            self.wire(action, blocks, container, action_logical, next_target, next_kind, loops)
+        return indices
+
+    def wire(self, action: Action, blocks: list[_Block], container: Container, logical: str,
+             next_target: int | None, next_kind: EdgeKind, loops: list[tuple[int, int | None]]) -> None:
+        kind = action.kind
+        if kind == ActionKind.LOOP:
+            inner_loops = [*loops, (action.index, next_target)]
+            for block in blocks:
+                first = _first(self.action_list(block.node, container, f"{logical} > {block.label}",
+                                                action.index, EdgeKind.LOOP_BACK, inner_loops))
+                if first is not None:
+                    action.succ.append(Edge(EdgeKind.LOOP_BODY, block.label, first))
+            action.succ.append(Edge(EdgeKind.LOOP_DONE, "", next_target))
+            return
+        if kind == ActionKind.LOOP_NEXT and loops:
+            action.succ.append(Edge(EdgeKind.LOOP_BACK, "", loops[-1][0]))
+            return
+        if kind == ActionKind.LOOP_EXIT and loops:
+            action.succ.append(Edge(EdgeKind.LOOP_DONE, "", loops[-1][1]))
+            return
+        labels: set[str] = set()
+        for block in blocks:
+            first = _first(self.action_list(block.node, container, f"{logical} > {block.label}", next_target,
+                                            next_kind, loops))
+            action.succ.append(Edge(block.edge, block.label, first if first is not None else next_target))
+            labels.add(block.label)
+        if kind in _REF_KEYS and action.target is not None and not self.has_placeholder(action.target):
+            jump_kind = EdgeKind.CALL if kind == ActionKind.CALL_TASK else EdgeKind.JUMP
+            self.pending_jumps.append((action.index, jump_kind, action.key, action.target))
+        if self.table.is_terminal_yaml(action.key) or (kind in self.table.terminal_kinds
+                                                        and action.key not in self.table.yaml):
+            return
+        if kind == ActionKind.SWITCH:
+            if "default" not in labels:
+                action.succ.append(Edge(next_kind, "default", next_target))
+            return
+        known = yaml_outputs().get(action.key)
+        missing = sorted(known - labels) if known is not None else []
+        if known is None or missing:
+            action.succ.append(Edge(next_kind, ",".join(missing), next_target))
+
+    def scan_action(self, action: Action, body: Node, logical: str) -> list[_Block]:
+        """Collect values, bindings, attributes, target and nested blocks of one action."""
+        blocks: list[_Block] = []
+        for key, node in self.keyed(body):
+            if key != "name":
+                self.scan(action, node, key, logical, blocks)
+        if action.kind in _DATA_KINDS:
+            self.data_attributes(action, body, logical)
+        ref_key = _REF_KEYS.get(action.kind)
+        fields = dict(self.keyed(body))
+        if ref_key is not None and ref_key in fields:
+            action.target = self.value(fields[ref_key], f"{logical} > {ref_key}")
+            if not self.has_placeholder(action.target):
+                self.references.append((ref_key, action.target))
+        elif action.kind in (ActionKind.TRANSFER_TO_FLOW, ActionKind.TRANSFER_TO_SECURE_FLOW):
+            target = fields.get("targetFlow")
+            if target is not None:
+                name_node = dict(self.keyed(target)).get("name")
+                action.target = self.value(name_node if name_node is not None else target,
+                                           f"{logical} > targetFlow")
+        elif action.kind in _ENTITY_KEYS:
+            entity = fields.get(_ENTITY_KEYS[action.kind])
+            pair = _single(entity) if entity is not None else None
+            if pair is not None:
+                action.target = Value(ValueKind.LIT, self.text(pair[0]),
+                                      self.loc(f"{logical} > {_ENTITY_KEYS[action.kind]}", pair[0]),
+                                      self.scalar_source(pair[0]) if isinstance(pair[0], ScalarNode) else None)
+        return blocks
+
+    def block(self, action: Action, path: str, owner: Node, actions: Node) -> _Block:
+        """Classify a nested action list by where it sits in the action body."""
+        match = _OUTPUT_PATH.fullmatch(path)
+        if match is not None:
+            label = match.group(1)
+            edge = EdgeKind.LOOP_BODY if action.kind == ActionKind.LOOP and label == "loop" else EdgeKind.OUTPUT
+            return _Block(edge, label, actions)
+        match = _CASE_PATH.fullmatch(path)
+        if match is not None:
+            return _Block(EdgeKind.CASE, str(int(match.group(1)) + 1), actions)
+        if path.endswith(".default") and action.kind == ActionKind.SWITCH:
+            return _Block(EdgeKind.DEFAULT, "default", actions)
+        # Anything else (bot intents, menu tasks, shapes we have not seen): an output named
+        # by its sibling ``name`` or by its path, so no action is ever dropped.
+        name_node = dict(self.keyed(owner)).get("name")
+        label = self.text(name_node) if isinstance(name_node, ScalarNode) else path
+        return _Block(EdgeKind.OUTPUT, label, actions)
+
+    def scan(self, action: Action, node: Node, path: str, logical: str, blocks: list[_Block]) -> None:
+        """Record values, output bindings and nested action lists below ``node``."""
+        if isinstance(node, ScalarNode):
+            return
+        if id(node) in self._seen:  # an alias seen before: never walk shared subtrees twice
+            return
+        self._seen.add(id(node))
+        if self.is_wrapper(node):
+            value = self.value(node, f"{logical} > {path}")
+            action.values.append((path, value))
+            if value.kind == ValueKind.VAR:
+                action.bindings.append((path, value))
+            return
+        if isinstance(node, SequenceNode):
+            for index, item in enumerate(_items(node)):
+                self.scan(action, item, f"{path}[{index}]", logical, blocks)
+            return
+        for key_node, child in _pairs(node):
+            key = self.text(key_node)
+            if key == "actions" and isinstance(child, SequenceNode):
+                blocks.append(self.block(action, path, node, child))
+                continue
+            child_path = f"{path}.{key}"
+            if key == "variable" and isinstance(child, ScalarNode):
+                value = self.value(child, f"{logical} > {child_path}")
+                action.values.append((child_path, value))
+                action.bindings.append((child_path, value))
+                continue
+            self.scan(action, child, child_path, logical, blocks)
+
+    def data_attributes(self, action: Action, body: Node, logical: str) -> None:
+        for index, item in enumerate(_items(dict(self.keyed(body)).get("attributes"))):
+            pair = _single(item)
+            if pair is None:
+                continue
+            fields = dict(self.keyed(pair[1]))
+            item_logical = f"{logical} > attributes[{index}]"
+            name_node = fields.get("name")
+            if name_node is None:
+                name = Value(ValueKind.OTHER, None, self.loc(f"{item_logical}.name", pair[0]))
+            else:
+                name = self.value(name_node, f"{item_logical}.name")
+            attribute = DataAttribute(name, self.loc(item_logical, pair[0]))
+            if "value" in fields:
+                attribute.value = self.value(fields["value"], f"{item_logical}.value")
+            if "variable" in fields:
+                attribute.variable = self.value(fields["variable"], f"{item_logical}.variable")
+            action.attributes.append(attribute)
+
+    # -- references ---------------------------------------------------------------------
+    def has_placeholder(self, value: Value) -> bool:
+        return value.text is not None and placeholders.has_placeholder(value.text)
+
+    def resolve_ref(self, value: Value) -> int | None:
+        text = value.text or ""
+        match = _REF_TAIL.search(text)
+        if match is None:
+            return None
+        item_kind, ref_id = match.group(1), match.group(2)
+        fallback: int | None = None
+        for container in self.containers:
+            if container.ref_id == ref_id:
+                if container.kind.value == item_kind:
+                    return container.index
+                fallback = container.index if fallback is None else fallback
+        if fallback is None and item_kind.startswith("menu"):
+            return self.choice_refs.get(ref_id)
+        return fallback
+
+    def resolve_jumps(self) -> None:
+        for action_index, kind, label, value in self.pending_jumps:
+            target = self.resolve_ref(value)
+            if target is not None:
+                self.actions[action_index].succ.insert(0, Edge(kind, label, self.containers[target].entry))
+
+
+def looks_like_flow(text: str) -> tuple[str, int] | None:
+    """Cheap pre-check: the first top-level key that is, or is close to, a flow-type key."""
+    keys = flow_types()
+    lowered = {key.lower(): key for key in keys}
+    for match in _TOP_KEY.finditer(text):
+        word = match.group(1)
+        if word in keys or word.lower() in lowered or difflib.get_close_matches(word, keys, n=1, cutoff=0.8):
+            return word, text.count("\n", 0, match.start()) + 1
+    return None
+
+
+def _suggest(key: str) -> str | None:
+    keys = list(flow_types())
+    for candidate in keys:
+        if candidate.lower() == key.lower():
+            return candidate
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _fl100(source: SourceFile, message: str, span: Span | None) -> Diagnostic:
+    return Diagnostic("FL100", Severity.ERROR, message, source.path, span, "file")
+
+
+def load_yaml_text(path: str, text: str, table: ActionTable | None = None) -> LoadResult:
+    """Load one Archy YAML file's text. Never raises on bad input."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    source = SourceFile(path, SourceFormat.YAML, text)
+    hint = looks_like_flow(text)
+    if hint is None:
+        return LoadResult(source, not_a_flow=True)
+    substituted, mapping = placeholders.substitute(text)
+    source.placeholders = mapping
+    try:
+        root = yaml.compose(substituted, Loader=_Loader)  # noqa: S506 - compose builds nodes only
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
+        problem = placeholders.restore(str(error.problem or error.context or "syntax error"), mapping)
+        context = f" ({error.context})" if error.context and error.problem else ""
+        return LoadResult(source, diagnostics=[_fl100(source, f"invalid YAML: {problem}{context}", span)])
+    except (yaml.YAMLError, RecursionError, MemoryError, ValueError) as error:
+        return LoadResult(source, diagnostics=[_fl100(source, f"invalid YAML: {error}", None)])
+    if not isinstance(root, MappingNode) or not root.value:
+        return LoadResult(source, not_a_flow=True)
+    known = flow_types()
+    flow_keys = [(k, v) for k, v in _pairs(root) if isinstance(k, ScalarNode) and k.value in known]
+    if not flow_keys:
+        pairs = _pairs(root)
+        if len(pairs) == 1 and isinstance(pairs[0][0], ScalarNode):
+            suggestion = _suggest(pairs[0][0].value)
+            if suggestion is not None:
+                message = f"unknown flow type key '{pairs[0][0].value}': did you mean '{suggestion}'?"
+                return LoadResult(source, diagnostics=[_fl100(source, message, span_of(pairs[0][0]))])
+        return LoadResult(source, not_a_flow=True)
+    result = LoadResult(source)
+    if len(_pairs(root)) > 1:
+        extra = [k for k, _ in _pairs(root) if isinstance(k, ScalarNode) and k.value not in known]
+        if len(flow_keys) > 1 or extra:
+            first = (extra or [flow_keys[1][0]])[0]
+            result.diagnostics.append(_fl100(
+                source, f"an Archy flow file has exactly one top-level key; found also '{first.value}'",
+                span_of(first)))
+    key_node, body = flow_keys[0]
+    if not isinstance(body, MappingNode):
+        result.diagnostics.append(_fl100(source, f"'{key_node.value}' must be a mapping of flow settings",
+                                         span_of(body)))
+        return result
+    builder = _FlowBuilder(source, table or action_table(), mapping)
+    try:
+        flow = builder.build(key_node.value, key_node, body)
+    except RecursionError:
+        result.diagnostics.append(_fl100(source, "flow is nested too deeply to analyse", span_of(key_node)))
+        return result
+    if flow is not None:
+        result.flows.append(flow)
+    result.diagnostics.extend(builder.diagnostics)
+    return result

@@ -1,0 +1,71 @@
+"""Finding flow files under the paths the user gives, and picking a loader for each."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
+JSON_SUFFIX = ".json"
+EXPORT_PREFIX = ".i3"
+#: Directories no user wants linted (VCS metadata, virtualenvs, caches, dependencies).
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox",
+                       ".mypy_cache", ".pytest_cache", ".terraform", ".flowlint_cache"})
+
+
+def file_format(path: str) -> str | None:
+    """'yaml', 'export', 'json' or None (not a file flowlint reads)."""
+    name = os.path.basename(path).lower()
+    suffix = os.path.splitext(name)[1]
+    if suffix in YAML_SUFFIXES:
+        return "yaml"
+    if suffix.startswith(EXPORT_PREFIX):
+        return "export"
+    if suffix == JSON_SUFFIX:
+        return "json"
+    return None
+
+
+def is_excluded(path: str, patterns: list[str]) -> bool:
+    """gitignore-like matching: a pattern matches the path, any parent, or the base name."""
+    if not patterns:
+        return False
+    posix = Path(path).as_posix().removeprefix("./")
+    parts = posix.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))] + parts
+    for pattern in patterns:
+        pattern = pattern.rstrip("/").removeprefix("./")
+        if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
+            return True
+    return False
+
+
+def discover(paths: list[str], exclude: list[str] | None = None) -> Iterator[tuple[str, str]]:
+    """Yield (path, format) for every flow candidate, in a deterministic (sorted) order.
+
+    Paths named explicitly are always yielded when they have a flow extension; directories
+    are walked without following symlinked directories (no loops), skipping SKIP_DIRS and
+    excluded globs.
+    """
+    patterns = exclude or []
+    for root in paths:
+        if os.path.isdir(root):
+            found: list[tuple[str, str]] = []
+            for directory, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
+                                     and not is_excluded(os.path.join(directory, d), patterns))
+                for filename in filenames:
+                    path = os.path.join(directory, filename)
+                    fmt = file_format(filename)
+                    if fmt is not None and not is_excluded(path, patterns):
+                        found.append((_display(path), fmt))
+            yield from sorted(found)
+        else:
+            fmt = file_format(root)
+            yield _display(root), fmt or "yaml"
+
+
+def _display(path: str) -> str:
+    return path[2:] if path.startswith("./") else path

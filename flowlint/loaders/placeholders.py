@@ -1,0 +1,64 @@
+"""Template placeholders in Archy YAML: ``{{name}}``, ``${name}`` and ``<name>``.
+
+Many real flow files are templates (Archy substitutions, Terraform ``templatefile``,
+deploy scripts) and are not valid YAML until substituted.  We replace every placeholder
+with a token of *exactly the same length* made of Unicode private-use characters, parse,
+and restore the original text in every scalar.  Equal length keeps every line and column
+of the parsed document identical to the original file, so no position mapping is needed;
+private-use characters are legal in YAML plain scalars and never occur in real flows.
+
+Token layout: MARK, two index digits (base 4096), then PAD up to the placeholder length.
+The shortest placeholder (``<x>``) is 3 characters, exactly the minimum token length.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARK = "\ue000"
+_PAD = "\ue001"
+_DIGIT0 = 0xE100
+_BASE = 4096
+MAX_PLACEHOLDERS = _BASE * _BASE
+
+PLACEHOLDER_RE = re.compile(
+    r"\{\{[^{}\n]*\}\}"  # {{name}}: Archy / Terraform genesyscloud_flow substitutions
+    r"|\$\{[^{}\n]*\}"  # ${name}: Terraform templatefile()
+    r"|<[A-Za-z_][A-Za-z0-9_]*>"  # <name>: deploy-script placeholders
+)
+TOKEN_RE = re.compile(MARK + "[\ue100-\uf0ff]{2}" + _PAD + "*")
+
+
+def _token(index: int, length: int) -> str:
+    high, low = divmod(index, _BASE)
+    return MARK + chr(_DIGIT0 + high) + chr(_DIGIT0 + low) + _PAD * (length - 3)
+
+
+def substitute(text: str) -> tuple[str, dict[str, str]]:
+    """Replace placeholders by same-length tokens; return the new text and token -> original."""
+    if "{{" not in text and "${" not in text and "<" not in text:
+        return text, {}
+    mapping: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        index = len(mapping)
+        if index >= MAX_PLACEHOLDERS:
+            return match.group(0)
+        token = _token(index, len(match.group(0)))
+        mapping[token] = match.group(0)
+        return token
+
+    new_text = PLACEHOLDER_RE.sub(replace, text)
+    return new_text, mapping
+
+
+def restore(value: str, mapping: dict[str, str]) -> str:
+    """Put the original placeholder text back into a scalar value."""
+    if MARK not in value:
+        return value
+    return TOKEN_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), value)
+
+
+def has_placeholder(value: str) -> bool:
+    """True when a (restored) string contains template placeholders, so its content is unknown."""
+    return PLACEHOLDER_RE.search(value) is not None

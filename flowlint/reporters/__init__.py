@@ -1,0 +1,1 @@
+"""Output formats. Each reporter turns sorted diagnostics into text."""
