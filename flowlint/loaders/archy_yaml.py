@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import yaml
@@ -520,6 +520,12 @@ class _FlowBuilder:
                 self.actions[action_index].succ.insert(0, Edge(kind, label, self.containers[target].entry))
 
 
+def _compose(text: str) -> Node | None:
+    """Build the node graph only (no Python objects are constructed, so no tags run)."""
+    compose: Callable[..., Node | None] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    return compose(text, Loader=_Loader)
+
+
 def looks_like_flow(text: str) -> tuple[str, int] | None:
     """Cheap pre-check: the first top-level key that is, or is close to, a flow-type key."""
     keys = flow_types()
@@ -555,7 +561,7 @@ def load_yaml_text(path: str, text: str, table: ActionTable | None = None) -> Lo
     substituted, mapping = placeholders.substitute(text)
     source.placeholders = mapping
     try:
-        root = yaml.compose(substituted, Loader=_Loader)  # noqa: S506 - compose builds nodes only
+        root: Node | None = _compose(substituted)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
