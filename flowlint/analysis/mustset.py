@@ -1,0 +1,139 @@
+"""Must-be-set analysis: which attributes are certainly set on every path reaching an action.
+
+A forward dataflow over the flow's control-flow graph (meet = intersection). Sets inside
+a called common module or reusable task count as the caller's, through summaries (what
+the callee sets on every path to its exits). Loops: the body may run zero times, unless
+the loop count is a literal >= 1, in which case leaving the loop implies one iteration.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from flowlint.analysis.attributes import literal_name, store_of
+from flowlint.ir import DATA_GET_KINDS, Action, ActionKind, EdgeKind, Flow, ValueKind
+
+State = frozenset[str]
+#: Resolves a common module name to its summary (names it sets on every path), if known.
+ModuleSummary = Callable[[str], State]
+
+
+def key(store: str, name: str) -> str:
+    return f"{store}:{name}"
+
+
+def gen(action: Action) -> State:
+    """Attribute keys this action itself sets."""
+    store = store_of(action.kind)
+    if store is None or action.kind in DATA_GET_KINDS:
+        return frozenset()
+    names = (literal_name(a) for a in action.attributes)
+    return frozenset(key(store.value, n) for n in names if n is not None)
+
+
+def loop_runs_at_least_once(action: Action) -> bool:
+    for path, value in action.values:
+        if path == "loopCount" and value.kind in (ValueKind.LIT, ValueKind.BARE) and value.text:
+            try:
+                return int(value.text.strip()) >= 1
+            except ValueError:
+                return False
+    return False
+
+
+def _meet(old: State | None, new: State) -> State:
+    return new if old is None else old & new
+
+
+class MustSet:
+    """Must-set facts for one flow. ``before(i)`` is the state on entry to action i."""
+
+    def __init__(self, flow: Flow, module_summary: ModuleSummary | None = None) -> None:
+        self.flow = flow
+        self.module_summary = module_summary or (lambda _name: frozenset())
+        self._task_summaries: dict[int, State] = {}
+        self._in_progress: set[int] = set()
+        self.ins: list[State | None] = [None] * len(flow.actions)
+        self.exit_state: State | None = None
+        entry = flow.entry_action
+        if entry is not None:
+            self.ins, self.exit_state = self._solve(entry, frozenset())
+
+    def before(self, action_index: int) -> State | None:
+        """None when the action is unreachable from the flow's start."""
+        return self.ins[action_index]
+
+    # -- summaries ---------------------------------------------------------------------
+    def _task_summary(self, task_entry: int | None) -> State:
+        if task_entry is None:
+            return frozenset()
+        cached = self._task_summaries.get(task_entry)
+        if cached is not None:
+            return cached
+        if task_entry in self._in_progress:  # recursion: assume nothing extra is set
+            return frozenset()
+        self._in_progress.add(task_entry)
+        _, exit_state = self._solve(task_entry, frozenset())
+        self._in_progress.discard(task_entry)
+        summary = exit_state or frozenset()
+        self._task_summaries[task_entry] = summary
+        return summary
+
+    def _effect(self, action: Action) -> State:
+        """What running ``action`` adds, including callees' summaries (except task calls)."""
+        effect = gen(action)
+        if action.kind == ActionKind.CALL_COMMON_MODULE and action.target is not None and action.target.text:
+            effect = effect | self.module_summary(action.target.text)
+        return effect
+
+    # -- the solver --------------------------------------------------------------------
+    def _solve(self, entry: int, entry_state: State) -> tuple[list[State | None], State | None]:
+        actions = self.flow.actions
+        ins: list[State | None] = [None] * len(actions)
+        # Loop actions keep the state arriving over back edges apart (see module docstring).
+        back_ins: dict[int, State] = {}
+        ins[entry] = entry_state
+        exit_state: State | None = None
+        queue: deque[int] = deque([entry])
+        queued = {entry}
+        while queue:
+            index = queue.popleft()
+            queued.discard(index)
+            action = actions[index]
+            state = ins[index]
+            if state is None:
+                continue
+            out = state | self._effect(action)
+            call_summary: State = frozenset()
+            if action.kind == ActionKind.CALL_TASK:
+                call_edges = [e for e in action.succ if e.kind == EdgeKind.CALL]
+                call_summary = self._task_summary(call_edges[0].target) if call_edges else frozenset()
+            if not action.succ or any(e.target is None for e in action.succ):
+                exit_state = _meet(exit_state, out)
+            for edge in action.succ:
+                if edge.target is None:
+                    continue
+                edge_state = out
+                if action.kind == ActionKind.CALL_TASK and edge.kind != EdgeKind.CALL:
+                    edge_state = out | call_summary
+                if action.kind == ActionKind.LOOP and edge.kind == EdgeKind.LOOP_DONE \
+                        and loop_runs_at_least_once(action):
+                    back = back_ins.get(index)
+                    if back is None:
+                        continue  # no iteration has completed yet
+                    edge_state = back | self._effect(action)
+                changed = False
+                if edge.kind == EdgeKind.LOOP_BACK:
+                    old_back = back_ins.get(edge.target)
+                    new_back = _meet(old_back, edge_state)
+                    back_ins[edge.target] = new_back
+                    changed = new_back != old_back
+                new = _meet(ins[edge.target], edge_state)
+                if new != ins[edge.target]:
+                    ins[edge.target] = new
+                    changed = True
+                if changed and edge.target not in queued:
+                    queued.add(edge.target)
+                    queue.append(edge.target)
+        return ins, exit_state
