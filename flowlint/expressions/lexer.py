@@ -8,7 +8,8 @@ The token names are the terminal names of ``grammars/expression.lark``.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, cast
 
 _LETTER = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u1fff\u3040-\u318f\u3300-\u337f"
@@ -19,7 +20,8 @@ _STRING = r'"(?:[^"\\]|\\["\\nrt])*"'
 _PLACEHOLDER = r"\{\{[^{}]*\}\}|\$\{[^{}]*\}"
 
 # Alternatives are tried in order: placeholders before names (``${x}`` vs ``$``),
-# decimals before integers (``5.``); otherwise the most frequent first.
+# decimals before integers (``5.``); otherwise the most frequent first.  Every
+# position matches (ERROR as the last resort), so ``finditer`` walks the text gap-free.
 _TOKEN_RE = re.compile(
     rf"""[ \t\r\n]*(?:
     (?P<PLACEHOLDER>{_PLACEHOLDER})
@@ -32,8 +34,9 @@ _TOKEN_RE = re.compile(
   | (?P<DECIMAL>[0-9]+\.[0-9]*|\.[0-9]+)
   | (?P<INT>[0-9]+)
   | (?P<END>\Z)
+  | (?P<ERROR>.)
 )""",
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
 
 _OPERATORS = {
@@ -57,6 +60,13 @@ class Token(NamedTuple):
     end: int
 
 
+# Calling tuple.__new__ directly is a third cheaper than calling the NamedTuple class.
+_new_token = cast(
+    Callable[[type[Token], tuple[str, str, int, int]], Token],
+    tuple.__new__,  # pyright: ignore[reportUnknownMemberType]
+)
+
+
 class LexError(Exception):
     """A character sequence that starts no token."""
 
@@ -71,36 +81,26 @@ def tokenize(text: str) -> list[Token]:
     """All tokens of ``text`` ending with an ``$END`` token; raises :class:`LexError`."""
     tokens: list[Token] = []
     append = tokens.append
-    match = _TOKEN_RE.match
-    operators = _OPERATORS
-    pos = 0
-    while True:
-        m = match(text, pos)
-        if m is None:
-            start = _skip_ws(text, pos)
-            raise _lex_error(text, start)
+    new = _new_token
+    for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup
-        start = m.start(kind)
-        pos = m.end()
+        assert kind is not None
+        start, end = m.span(kind)
         if kind == "NAME":
             word = m.group(kind)
             kind = _KEYWORDS.get(word) or _LOGICAL.get(word.lower(), kind)
-            append(Token(kind, word, start, pos))
+            append(new(Token, (kind, word, start, end)))
         elif kind == "OP":
             word = m.group(kind)
-            append(Token(operators[word], word, start, pos))
+            append(new(Token, (_OPERATORS[word], word, start, end)))
         elif kind == "END":
-            append(Token(END, "", start, pos))
-            return tokens
+            append(new(Token, (END, "", start, end)))
+            break
+        elif kind == "ERROR":
+            raise _lex_error(text, start)
         else:
-            assert kind is not None
-            append(Token(kind, m.group(kind), start, pos))
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
+            append(new(Token, (kind, m.group(kind), start, end)))
+    return tokens
 
 
 _BAD_ESCAPE_RE = re.compile(r'(?:[^"\\]|\\["\\nrt])*(\\.?|")?', re.DOTALL)
@@ -122,7 +122,10 @@ def _lex_error(text: str, start: int) -> LexError:
         quote = start if char == '"' else start + 1
         return _string_error(text, quote)
     if char == ".":
-        return LexError("expected a property name right after '.'", start, start + 1)
+        message = "expected a property name right after '.'"
+        if text[start + 1 : start + 2].isspace():
+            message += " (no space is allowed after the dot)"
+        return LexError(message, start, start + 1)
     hint = _HINTS.get(char)
     shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
     message = f"unexpected character {shown}"
