@@ -60,3 +60,11 @@ def at(code: str, severity: Severity, message: str, loc: Loc, *, flow: str | Non
 
 def related_at(message: str, loc: Loc) -> Related:
     return Related(message, loc.file.path, loc.file.resolve(loc), loc.logical)
+
+
+def where(loc: Loc) -> str:
+    """Short human location for messages: ``file:line`` or ``file (logical location)``."""
+    span = loc.file.resolve(loc)
+    if span is not None:
+        return f"{loc.file.path}:{span.line}"
+    return f"{loc.file.path} ({loc.logical})"

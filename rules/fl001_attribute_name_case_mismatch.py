@@ -1,0 +1,97 @@
+"""FL001: a Get reads an attribute name that is only ever Set with different letter case."""
+
+from collections.abc import Iterator
+
+from flowlint.context import Context
+from flowlint.diagnostics import Diagnostic, Severity, related_at, where
+from flowlint.registry import Example, Rule, RuleInfo
+
+_GET = """\
+inboundCall:
+  name: Support
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - getParticipantData:
+              name: Read account
+              attributes:
+                - attribute:
+                    name:
+                      lit: {get_name}
+                    variable: Task.account
+          - disconnect:
+              name: Done
+"""
+_SET = """\
+inboundCall:
+  name: Main IVR
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - setParticipantData:
+              name: Remember account
+              attributes:
+                - attribute:
+                    name:
+                      lit: AccountId
+                    value:
+                      exp: Call.Ani
+          - transferToFlow:
+              name: To support
+              targetFlow:
+                name: Support
+"""
+
+
+class AttributeNameCaseMismatch(Rule):
+    info = RuleInfo(
+        code="FL001",
+        name="attribute-name-case-mismatch",
+        severity=Severity.ERROR,
+        summary="A Get reads an attribute name that no Set writes exactly, but a Set writes it with other letter case.",
+        why=(
+            "Participant, conversation and secured data attribute names are case-sensitive. A Get Participant Data "
+            "of `accountId` after a Set of `AccountId` does not fail: it silently reads nothing, and the flow "
+            "continues with an empty variable, so the caller is asked again or routed wrongly. Architect does not "
+            "warn about this at publish time. flowlint compares every Get in the project with every Set and "
+            "reports a Get whose name matches a Set only when case is ignored. Fix it by using the Set's exact "
+            "spelling (the language server offers this as a quick fix)."
+        ),
+        examples=(
+            Example("Get spells the attribute with a lower-case 'a'",
+                    {"main.yaml": _SET, "support.yaml": _GET.format(get_name="accountId")}, bad=True),
+            Example("Get uses the Set's exact spelling",
+                    {"main.yaml": _SET, "support.yaml": _GET.format(get_name="AccountId")}, bad=False),
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        table = ctx.attributes
+        for site in table.gets:
+            if site.name is None or (site.store, site.name) in table.sets:
+                continue
+            matches = table.sets_folded.get((site.store, site.name.lower()))
+            if not matches:
+                continue
+            first = matches[0]
+            spellings = sorted({m.name for m in matches if m.name is not None})
+            others = f" (and {len(matches) - 1} more Set site(s))" if len(matches) > 1 else ""
+            yield ctx.diagnostic(
+                self.info.code,
+                f"Get reads attribute '{site.name}' but it is set as '{spellings[0]}' "
+                f"(Set in flow '{first.flow.name}' at {where(first.attribute.name.loc)}){others}; attribute names "
+                f"are case-sensitive, so this Get reads nothing: use '{spellings[0]}'",
+                site.attribute.name.loc,
+                flow=site.flow,
+                attribute=site.name,
+                related=tuple(related_at(f"'{m.name}' is set here", m.attribute.name.loc) for m in matches),
+            )
+
+
+RULE = AttributeNameCaseMismatch()

@@ -1,0 +1,75 @@
+"""FL106: a transfer or call names a flow that is not in the project."""
+
+import difflib
+from collections.abc import Iterator
+
+from flowlint.context import Context
+from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.registry import Example, Rule, RuleInfo
+
+_MAIN = """\
+inboundCall:
+  name: Main IVR
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - transferToFlow:
+              name: To support
+              targetFlow:
+                name: {target}
+"""
+_SUPPORT = """\
+inboundCall:
+  name: Support
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - disconnect:
+              name: Done
+"""
+
+
+class UnknownFlowReference(Rule):
+    info = RuleInfo(
+        code="FL106",
+        name="unknown-flow-reference",
+        severity=Severity.INFO,
+        summary="A Transfer to Flow, Call Common Module or Call Bot Flow names a flow that is not in the project.",
+        why=(
+            "Cross-flow rules (case mismatches, Get before Set) can only follow hand-offs to flows they can see. "
+            "A target that is not in the project is either a typo, a flow kept in another repository, or one "
+            "created by hand in Architect. List deliberate ones in config `external-flows` so that the analysis "
+            "knows the gap is intended; a misspelt name shows up here before the transfer fails at runtime."
+        ),
+        examples=(
+            Example("transfer to a misspelt flow", {"main.yaml": _MAIN.format(target="Suport"),
+                                                    "support.yaml": _SUPPORT}, bad=True),
+            Example("transfer to a flow in the project", {"main.yaml": _MAIN.format(target="Support"),
+                                                          "support.yaml": _SUPPORT}, bad=False),
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        external = set(ctx.config.external_flows)
+        graph = ctx.flow_graph
+        for reference in graph.references:
+            if reference.targets or reference.name in external:
+                continue
+            close = difflib.get_close_matches(reference.name, sorted({f.name for f in graph.flows}), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            yield ctx.diagnostic(
+                self.info.code,
+                f"'{reference.name}' is not a flow in this project; {hint}if it lives elsewhere, add it to "
+                f"`external-flows`",
+                reference.value.loc,
+                flow=reference.source,
+            )
+
+
+RULE = UnknownFlowReference()
