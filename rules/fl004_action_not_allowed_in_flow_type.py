@@ -84,14 +84,15 @@ class ActionNotAllowedInFlowType(Rule):
                     if cell is None or cell.status != "not_allowed":
                         continue
                     label = labels[flow_type].label if flow_type in labels else flow_type
-                    subject = (f"common module '{flow.name}' is compatible with {label} flows, which"
-                               if flow_type != flow.type else f"{label} flows")
                     advice = f"; {cell.advice}" if cell.advice else ""
+                    if flow_type == flow.type:
+                        message = f"{cell.label} is not available in flows of type {label} ({cell.evidence}){advice}"
+                    else:
+                        message = (f"{cell.label} cannot be used in common module '{flow.name}': it is compatible "
+                                   f"with {label} flows, which do not offer it ({cell.evidence}){advice}")
                     yield ctx.diagnostic(
                         self.info.code,
-                        f"{cell.label} is not available in {subject} ({cell.evidence}){advice}"
-                        if flow_type == flow.type else
-                        f"{cell.label} cannot be used here: {subject} do not offer it ({cell.evidence}){advice}",
+                        message,
                         action.loc,
                         flow=flow,
                     )
