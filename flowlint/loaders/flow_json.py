@@ -56,7 +56,7 @@ JsonDict = dict[str, object]
 _CONTAINERS: dict[str, tuple[ContainerKind, str]] = {
     "Task": (ContainerKind.TASK, "task"),
     "State": (ContainerKind.STATE, "state"),
-    "BotState": (ContainerKind.BOT, "state"),
+    "BotState": (ContainerKind.BOT, "bot"),
     "Menu": (ContainerKind.MENU, "menu"),
     # The start-up task of in-queue flows (it repeats while the call waits) and of common
     # modules; Archy YAML writes both as startUpTaskActions.
@@ -253,9 +253,7 @@ class _Builder:
             name = _as_str(choice.get("name")) or _as_str(action.get("name")) or ""
             index = self._action(action, container, f'{container.loc.logical} > choice "{name}"',
                                  pointer + ("menuChoiceList", position, "action"), name)
-            digit = choice.get("digit")  # an int in exports
-            label = str(digit) if isinstance(digit, (int, str)) and not isinstance(digit, bool) else name
-            choices.append((label, index))
+            choices.append((name, index))  # labelled by name, like the YAML loader
             choice_id = _as_str(choice.get("id"))
             if choice_id is not None:
                 choice_ids[choice_id] = index
@@ -445,7 +443,7 @@ class _Builder:
                                  body_pointer) if body_path is not None else None
             self.loop_done[index] = after[1]
             if body is not None:
-                succ.append(Edge(EdgeKind.LOOP_BODY, "", body))
+                succ.append(Edge(EdgeKind.LOOP_BODY, "loop", body))
                 work.append((body, (EdgeKind.LOOP_BACK, index), index))
             succ.append(Edge(EdgeKind.LOOP_DONE, "", after[1]))
             return nxt
@@ -456,7 +454,7 @@ class _Builder:
         elif kind in _JUMP_KINDS or kind is ActionKind.CALL_TASK:
             target = self.jump_targets.get(index)
             entry = flow.containers[target].entry if target is not None else None
-            succ.append(Edge(EdgeKind.CALL if kind is ActionKind.CALL_TASK else EdgeKind.JUMP, "", entry))
+            succ.append(Edge(EdgeKind.CALL if kind is ActionKind.CALL_TASK else EdgeKind.JUMP, action.key, entry))
 
         paths = _as_list(raw.get("paths"))
         if paths:

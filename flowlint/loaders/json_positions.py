@@ -116,6 +116,11 @@ class JsonLocator:
         self._root: _Node | None = None
         self._parsed = False
 
+    @property
+    def parsed(self) -> bool:
+        """Whether the text has been parsed (i.e. some position was asked for)."""
+        return self._parsed
+
     def _tree(self) -> _Node | None:
         if not self._parsed:
             self._parsed = True
