@@ -7,9 +7,10 @@ from functools import cached_property
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
 from flowlint.analysis.flowgraph import FlowGraph, build_flow_graph
 from flowlint.analysis.mustset import MustSet, State
+from flowlint.analysis.taint import Chain, Step, Taint, TaintState, tainted_read
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic, Related, at
-from flowlint.ir import Flow, Loc, Project
+from flowlint.ir import ActionKind, Flow, Loc, Project
 from flowlint.registry import rule_info
 
 
@@ -47,6 +48,40 @@ class Context:
         summary = frozenset() if module is None else (self.mustset(module).exit_state or frozenset())
         self._module_summaries[name] = summary
         return summary
+
+    @cached_property
+    def taints(self) -> dict[int, Taint]:
+        """Secured-data taint per flow (by id). Callers first, so that common modules can be
+        analysed with the inputs their callers pass tainted."""
+        modules = [f for f in self.project.flows if f.type == "commonmodule"]
+        module_outputs: dict[str, Chain] = {}
+        for module in modules:
+            for action in module.actions:
+                if action.kind == ActionKind.GET_SECURED_DATA:
+                    module_outputs.setdefault(module.name, (Step(
+                        module.name, action.loc,
+                        f"common module '{module.name}' reads secured data in '{action.name}'"),))
+        result: dict[int, Taint] = {}
+        seeds: dict[str, TaintState] = {}
+        for flow in self.project.flows:
+            if flow.type == "commonmodule":
+                continue
+            taint = Taint(flow, None, module_outputs)
+            result[id(flow)] = taint
+            for action in flow.actions:
+                state = taint.before(action.index)
+                if action.kind != ActionKind.CALL_COMMON_MODULE or state is None or action.target is None:
+                    continue
+                for path, value in action.values:
+                    _, marker, input_name = path.partition(".inputs.")
+                    found = tainted_read(state, value) if marker else None
+                    if found is not None and input_name:
+                        seed = seeds.setdefault(action.target.text or "", {})
+                        seed[input_name.lower()] = (*found[1], Step(
+                            input_name, value.loc, f"passed to common module '{action.target.text}'"))
+        for module in modules:
+            result[id(module)] = Taint(module, seeds.get(module.name), module_outputs)
+        return result
 
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
                    attribute: str | None = None, related: tuple[Related, ...] = ()) -> Diagnostic:
