@@ -25,13 +25,22 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-def check(paths: tuple[str, ...], output_format: str) -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest .flowlint.toml or pyproject.toml [tool.flowlint]).")
+def check(paths: tuple[str, ...], output_format: str, config_file: str | None) -> None:
     """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .)."""
+    from flowlint.config import ConfigError, load_config
     from flowlint.engine import check_paths
     from flowlint.reporters import json_report, text
 
+    targets = list(paths) or ["."]
     try:
-        result = check_paths(list(paths) or ["."])
+        config = load_config(targets, config_file)
+    except ConfigError as error:
+        click.echo(f"flowlint: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        result = check_paths(targets, config)
     except Exception:  # noqa: BLE001 - the promise is exit 2 with a report, never a bare traceback
         click.echo("flowlint: internal error (please report this with the file that caused it):", err=True)
         click.echo(traceback.format_exc(), err=True)

@@ -55,7 +55,7 @@ def finalize(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
     """Apply select/ignore and severity overrides; sort by file, position, code."""
     kept: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        if not config.is_enabled(diagnostic.code):
+        if not config.is_enabled_for(diagnostic.code, diagnostic.file):
             continue
         override = config.severity.get(diagnostic.code)
         if override is not None:
@@ -68,7 +68,7 @@ def finalize(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
 def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
     config = config or Config()
     table = table_for(config)
-    results = [load_file(path, fmt, table) for path, fmt in discover(paths, config.exclude)]
+    results = [load_file(path, fmt, table) for path, fmt in discover(paths, config.is_excluded)]
     project, diagnostics = build_project(results)
     diagnostics.extend(run_rules(project, config))
     checked = sum(1 for r in results if not r.not_a_flow)

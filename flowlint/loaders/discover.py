@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
 JSON_SUFFIX = ".json"
@@ -28,38 +26,24 @@ def file_format(path: str) -> str | None:
     return None
 
 
-def is_excluded(path: str, patterns: list[str]) -> bool:
-    """gitignore-like matching: a pattern matches the path, any parent, or the base name."""
-    if not patterns:
-        return False
-    posix = Path(path).as_posix().removeprefix("./")
-    parts = posix.split("/")
-    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))] + parts
-    for pattern in patterns:
-        pattern = pattern.rstrip("/").removeprefix("./")
-        if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
-            return True
-    return False
-
-
-def discover(paths: list[str], exclude: list[str] | None = None) -> Iterator[tuple[str, str]]:
+def discover(paths: list[str], excluded: Callable[[str], bool] | None = None) -> Iterator[tuple[str, str]]:
     """Yield (path, format) for every flow candidate, in a deterministic (sorted) order.
 
     Paths named explicitly are always yielded when they have a flow extension; directories
     are walked without following symlinked directories (no loops), skipping SKIP_DIRS and
-    excluded globs.
+    whatever ``excluded`` (config ``exclude`` globs) says.
     """
-    patterns = exclude or []
+    is_out = excluded or (lambda _path: False)
     for root in paths:
         if os.path.isdir(root):
             found: list[tuple[str, str]] = []
             for directory, dirnames, filenames in os.walk(root, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
-                                     and not is_excluded(os.path.join(directory, d), patterns))
+                                     and not is_out(os.path.join(directory, d)))
                 for filename in filenames:
                     path = os.path.join(directory, filename)
                     fmt = file_format(filename)
-                    if fmt is not None and not is_excluded(path, patterns):
+                    if fmt is not None and not is_out(path):
                         found.append((_display(path), fmt))
             yield from sorted(found)
         else:
