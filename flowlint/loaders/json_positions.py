@@ -10,7 +10,7 @@ Robustness choices:
 
 * The LALR parser and the inline transformer that builds the span tree are iterative
   (an explicit parse stack, callbacks called bottom-up), so deeply nested documents do
-  not raise ``RecursionError``; the tests check a 50,000-deep document.  No separate
+  not raise ``RecursionError``; the tests check a 20,000-deep document.  No separate
   tokenizer-based fallback is kept: if Lark ever fails on a text (it accepts a superset
   of what ``json.loads`` accepts), the locator answers ``None`` and the diagnostic keeps
   its logical location only.
