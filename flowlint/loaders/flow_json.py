@@ -162,11 +162,11 @@ def _stem(path: str) -> str:
 class _Builder:
     """Builds one Flow; keeps the raw action dicts (by action index) for the wiring pass."""
 
-    def __init__(self, source: SourceFile, table: ActionTable, base: Pointer) -> None:
-        self.source = source
+    def __init__(self, flow: Flow, table: ActionTable, base: Pointer) -> None:
+        self.source = flow.file
         self.table = table
         self.base = base
-        self.flow: Flow | None = None
+        self.flow = flow
         self.raw: list[JsonDict] = []
         self.container_raw: list[JsonDict] = []
         self.action_ids: dict[str, int] = {}
@@ -178,14 +178,8 @@ class _Builder:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def build(self, doc: JsonDict, items: list[object], type_hint: str | None) -> Flow:
-        source, base = self.source, self.base
-        name = _as_str(doc.get("name")) or _stem(source.path)
-        type_key = _as_str(doc.get("type")) or type_hint or ""
-        logical = f'flow "{name}"'
-        flow = Flow(name, type_key.lower(), type_key, source, Loc(source, logical, None, base),
-                    Loc(source, f"{logical} > name", None, base + ("name",)))
-        self.flow = flow
+    def build(self, doc: JsonDict, items: list[object]) -> None:
+        flow, base = self.flow, self.base
         flow.variables = self._variables(doc.get("variables"), base + ("variables",), "", None)
         settings = _as_dict(doc.get("commonModuleFlowSettings"))
         if settings is not None:
@@ -200,7 +194,6 @@ class _Builder:
             self._target(action, self.raw[action.index])
         for container in flow.containers:
             self._wire_container(container)
-        return flow
 
     def _variables(self, raw: object, pointer: Pointer, prefix: str, container: int | None) -> list[Variable]:
         variables: list[Variable] = []
@@ -217,7 +210,7 @@ class _Builder:
         return variables
 
     def _container(self, item: JsonDict, pointer: Pointer) -> None:
-        flow = cast(Flow, self.flow)
+        flow = self.flow
         kind, word = _CONTAINERS.get(_as_str(item.get("__type")) or "", (ContainerKind.TASK, "item"))
         name = _as_str(item.get("name")) or ""
         ref_id = _as_str(item.get("id"))
@@ -264,7 +257,7 @@ class _Builder:
 
     def _add(self, kind: ActionKind, key: str, name: str, loc: Loc, container: Container,
              raw: JsonDict) -> Action:
-        flow = cast(Flow, self.flow)
+        flow = self.flow
         action = Action(len(flow.actions), kind, key, name, loc, container.index)
         flow.actions.append(action)
         self.raw.append(raw)
@@ -332,7 +325,7 @@ class _Builder:
 
     def _dangling(self, key: str, ref_id: str, loc: Loc, pointer: Pointer) -> None:
         value = Value(ValueKind.LIT, ref_id, Loc(self.source, f"{loc.logical} > {key}", None, pointer))
-        cast(Flow, self.flow).references.append(Reference(key, value, None))
+        self.flow.references.append(Reference(key, value, None))
 
     def _resolve(self, raw_id: object, loc: Loc, key: str, pointer: Pointer) -> int | None:
         """Action index for an id; records a dangling Reference (FL103) when it resolves to nothing."""
@@ -345,7 +338,7 @@ class _Builder:
         return index
 
     def _entries(self, doc: JsonDict) -> None:
-        flow = cast(Flow, self.flow)
+        flow = self.flow
         for container in flow.containers:
             if container.kind is not ContainerKind.MENU:
                 ptr = cast(Pointer, container.loc.pointer)
@@ -375,12 +368,12 @@ class _Builder:
         action.target = Value(ValueKind.LIT, ref_id, action.loc.child(field, pointer=pointer + (field,)))
         resolved = self.container_ids.get(ref_id)
         self.jump_targets[action.index] = resolved
-        cast(Flow, self.flow).references.append(Reference(field, action.target, resolved))
+        self.flow.references.append(Reference(field, action.target, resolved))
 
     # -- wiring ----------------------------------------------------------------------------
 
     def _wire_container(self, container: Container) -> None:
-        flow = cast(Flow, self.flow)
+        flow = self.flow
         roots: list[int] = []
         if container.kind is ContainerKind.MENU and container.entry is not None:
             menu = flow.actions[container.entry]
@@ -421,7 +414,7 @@ class _Builder:
 
     def _wire(self, index: int, cont: _Cont, loop: int | None, work: list[tuple[int, _Cont, int | None]]) -> int | None:
         """Add the edges of one action; return the next action of its chain, if any."""
-        flow = cast(Flow, self.flow)
+        flow = self.flow
         action = flow.actions[index]
         raw = self.raw[index]
         pointer = cast(Pointer, action.loc.pointer)
@@ -432,15 +425,14 @@ class _Builder:
         after: _Cont = (EdgeKind.NEXT, nxt) if has_next else cont
 
         if kind is ActionKind.LOOP:
-            body_path = _as_dict(raw.get("path"))
+            body_path, body_pointer = _as_dict(raw.get("path")), pointer + ("path",)
             if body_path is None:  # tolerate a loop written with a ``paths`` list
-                body_path = next((p for p in map(_as_dict, _as_list(raw.get("paths")))
-                                  if p is not None and p.get("outputId") == "__LOOP__"), None)
-                body_pointer = pointer + ("paths", 0, "nextActionId")
-            else:
-                body_pointer = pointer + ("path", "nextActionId")
+                for position, candidate in enumerate(map(_as_dict, _as_list(raw.get("paths")))):
+                    if candidate is not None and candidate.get("outputId") == "__LOOP__":
+                        body_path, body_pointer = candidate, pointer + ("paths", position)
+                        break
             body = self._resolve(body_path.get("nextActionId"), action.loc, "nextActionId",
-                                 body_pointer) if body_path is not None else None
+                                 body_pointer + ("nextActionId",)) if body_path is not None else None
             self.loop_done[index] = after[1]
             if body is not None:
                 succ.append(Edge(EdgeKind.LOOP_BODY, "loop", body))
@@ -517,9 +509,12 @@ def load_flow_document(source: SourceFile, doc: object, table: ActionTable, poin
         pointer = pointer_base + ("flowSequenceItemList",)
         return LoadResult(source, diagnostics=[_fl100(
             f"{_pointer_text(pointer)} is not a list", Loc(source, "flowSequenceItemList", None, pointer))])
-    items = cast(list[object], raw_items)
-    builder = _Builder(source, table, pointer_base)
-    flow = builder.build(top, items, type_hint)
+    name = _as_str(top.get("name")) or _stem(source.path)
+    type_key = _as_str(top.get("type")) or type_hint or ""
+    logical = f'flow "{name}"'
+    flow = Flow(name, type_key.lower(), type_key, source, Loc(source, logical, None, pointer_base),
+                Loc(source, f"{logical} > name", None, pointer_base + ("name",)))
+    _Builder(flow, table, pointer_base).build(top, cast(list[object], raw_items))
     return LoadResult(source, flows=[flow])
 
 
