@@ -86,8 +86,6 @@ _NAME_TARGETS: dict[ActionKind, str] = {
     ActionKind.CALL_BOT_FLOW: "flowName",
     ActionKind.CALL_DIGITAL_BOT_FLOW: "flowName",
     ActionKind.SET_SCREEN_POP: "screenPopName",
-    ActionKind.CALL_DATA_ACTION: "actionName",
-    ActionKind.DATA_TABLE_LOOKUP: "datatableName",
 }
 
 #: Kinds that reference another container of the same flow, by container id.
