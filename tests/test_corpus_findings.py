@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str, str, str, str], str] = {
     ("GenesysCloudBlueprints__web-messaging-triage-bot-blueprint",
      "terraform__modules__flow__web-messaging-triage-bot.yaml", "FL106", "web-messaging-quick-response-bot"):
         "the quick-response bot is created by another blueprint and is not in the corpus",
+    ("andrewasfa__pc-bydesign-datadip", "extra__SAP_lookup.i3InboundFlow", "FL106", "Default In-Queue Flow"):
+        "the transfer to ACD overrides the in-queue flow with the org's built-in default, never a project file",
 }
 
 

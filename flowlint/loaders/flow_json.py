@@ -64,9 +64,6 @@ _CONTAINERS: dict[str, tuple[ContainerKind, str]] = {
     "CommonModuleTask": (ContainerKind.STARTUP, "task"),
 }
 
-#: Menu-choice spellings not (yet) in data/actions.json: the menu "Jump to Task" choice.
-_EXTRA_EXPORT_KINDS: dict[str, ActionKind] = {"TaskAction": ActionKind.JUMP_TO_TASK}
-
 #: ``uiMetaData.mode`` (meaning inferred from co-occurrence, formats.md §2.2).
 _MODE_KINDS: dict[int, ValueKind] = {
     0: ValueKind.EXP, 1: ValueKind.LIT, 2: ValueKind.VAR, 3: ValueKind.NO_VALUE, 4: ValueKind.EXP,
@@ -265,7 +262,7 @@ class _Builder:
     def _action(self, raw: JsonDict, container: Container, logical: str, pointer: Pointer,
                 name: str | None = None) -> int:
         key = _as_str(raw.get("__type")) or ""
-        kind = self.table.export.get(key) or _EXTRA_EXPORT_KINDS.get(key, ActionKind.OTHER)
+        kind = self.table.export_kind(key)
         action = self._add(kind, key, name if name is not None else _as_str(raw.get("name")) or "",
                            Loc(self.source, logical, None, pointer), container, raw)
         action_id = _as_str(raw.get("id"))
@@ -351,6 +348,11 @@ class _Builder:
 
     def _target(self, action: Action, raw: JsonDict) -> None:
         pointer = cast(Pointer, action.loc.pointer)
+        in_queue = _as_str(raw.get("inQueueFlowName")) if action.kind == ActionKind.TRANSFER_TO_ACD else None
+        if in_queue:
+            # Same field path as YAML's overrideInQueueFlow, so the flow graph reads both alike.
+            loc = action.loc.child("inQueueFlowName", pointer=pointer + ("inQueueFlowName",))
+            action.values.append(("overrideInQueueFlow", Value(ValueKind.LIT, in_queue, loc)))
         field = _NAME_TARGETS.get(action.kind)
         if field is not None:
             text = _as_str(raw.get(field))
