@@ -107,7 +107,8 @@ def test_set_and_get_participant_data_attributes() -> None:
     assert attribute.variable is None
     assert attribute.loc.logical == 'task "Start" > action "Set" > variables[0]'
     assert attribute.name.loc.logical == 'task "Start" > action "Set" > variables[0].variable'
-    assert attribute.name.loc.pointer == ("flowSequenceItemList", 0, "actionList", 0, "variables", 0, "variable")
+    assert attribute.name.loc.pointer == ("flowSequenceItemList", 0, "actionList", 0, "variables", 0, "variable",
+                                          "text")
     assert set_action.bindings == []
 
     assert get_action.kind is ActionKind.GET_PARTICIPANT_DATA
@@ -455,16 +456,18 @@ def test_api_json_positions_are_lazy_and_exact(corpus: Path, tmp_path: Path) -> 
     diagnostic = at("FL001", Severity.WARNING, "demo", name.loc)
     assert locator.parsed
 
-    # Independent expectation: the value object after the action's name, found in the text.
+    # Independent expectation: the "text" string of the value object after the action's name.
     lines = text.split("\n")
     after_name = next(i for i, line in enumerate(lines) if line.strip() == '"name": "Get delay",')
     start = next(i for i in range(after_name, len(lines)) if lines[i].strip() == '"variable": {')
     indent = len(lines[start]) - len(lines[start].lstrip())
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(" " * indent + "}"))
-    assert diagnostic.span == Span(start + 1, lines[start].index("{") + 1, end + 1, indent + 2)
+    text_line = next(i for i in range(start + 1, end) if lines[i].strip().startswith('"text": "delay"'))
+    column = lines[text_line].index('"delay"') + 1
+    assert diagnostic.span == Span(text_line + 1, column, text_line + 1, column + len('"delay"'))
     assert name.loc.span == diagnostic.span  # cached on the Loc
 
-    assert locator.key_span(name.loc.pointer or ()) == Span(
+    assert locator.key_span((name.loc.pointer or ())[:-1]) == Span(
         start + 1, indent + 1, start + 1, indent + len('"variable"') + 1)
 
 

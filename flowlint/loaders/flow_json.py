@@ -286,7 +286,8 @@ class _Builder:
                 item = cast(JsonDict, node)
                 if path and _is_value(item):
                     text = cast(str, item["text"])
-                    loc = Loc(source, f"{logical} > {path}", None, at_pointer)
+                    # Point at the "text" string: the source text users recognise (and edit).
+                    loc = Loc(source, f"{logical} > {path}", None, (*at_pointer, "text"))
                     found.append((path, Value(_value_kind(item), text, loc)))
                     continue
                 for key, child in item.items():
