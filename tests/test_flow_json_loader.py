@@ -462,7 +462,7 @@ def test_api_json_positions_are_lazy_and_exact(corpus: Path, tmp_path: Path) -> 
     start = next(i for i in range(after_name, len(lines)) if lines[i].strip() == '"variable": {')
     indent = len(lines[start]) - len(lines[start].lstrip())
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(" " * indent + "}"))
-    text_line = next(i for i in range(start + 1, end) if lines[i].strip().startswith('"text": "delay"'))
+    text_line = next(i for i in range(start + 1, end) if lines[i].startswith(" " * (indent + 2) + '"text": "delay"'))
     column = lines[text_line].index('"delay"') + 1
     assert diagnostic.span == Span(text_line + 1, column, text_line + 1, column + len('"delay"'))
     assert name.loc.span == diagnostic.span  # cached on the Loc
