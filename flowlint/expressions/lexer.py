@@ -77,8 +77,9 @@ class LexError(Exception):
         self.end = end
 
 
-def tokenize(text: str) -> list[Token]:
-    """All tokens of ``text`` ending with an ``$END`` token; raises :class:`LexError`."""
+def tokenize(text: str) -> tuple[list[Token], LexError | None]:
+    """The tokens of ``text``: all of them ending with ``$END``, or those before a lexical
+    error and the error (the parser may find a syntax error earlier in the text)."""
     tokens: list[Token] = []
     append = tokens.append
     new = _new_token
@@ -97,10 +98,10 @@ def tokenize(text: str) -> list[Token]:
             append(new(Token, (END, "", start, end)))
             break
         elif kind == "ERROR":
-            raise _lex_error(text, start)
+            return tokens, _lex_error(text, start)
         else:
             append(new(Token, (kind, m.group(kind), start, end)))
-    return tokens
+    return tokens, None
 
 
 _BAD_ESCAPE_RE = re.compile(r'(?:[^"\\]|\\["\\nrt])*(\\.?|")?', re.DOTALL)

@@ -22,7 +22,7 @@ from flowlint.expressions.ast import (
     Binary, Call, Expr, Index, Literal, LiteralKind, Member, Placeholder, Ternary, Unary,
     Variable, depth,
 )  # fmt: skip
-from flowlint.expressions.lexer import END, LexError, Token, tokenize
+from flowlint.expressions.lexer import END, Token, tokenize
 from flowlint.expressions.table import RuleInfo
 from flowlint.expressions.table import load as load_table
 
@@ -63,14 +63,11 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 def parse_expression(text: str) -> ParseResult:
     """Parse one expression; never raises."""
-    try:
-        tokens = tokenize(text)
-    except LexError as exc:
-        return ParseResult(text, None, ExpressionError(exc.start, exc.end, exc.message))
-    try:
-        outcome = _run(_tables(), text, tokens)
-    except RecursionError:  # pragma: no cover - guarded by MAX_DEPTH; belt and braces
-        outcome = ExpressionError(0, len(text), "expression nested too deeply")
+    tokens, lex_error = tokenize(text)
+    outcome = _run(_tables(), text, tokens)
+    if outcome is None:  # the tokens before a lexical error were a valid prefix
+        assert lex_error is not None
+        outcome = ExpressionError(lex_error.start, lex_error.end, lex_error.message)
     if isinstance(outcome, ExpressionError):
         return ParseResult(text, None, outcome)
     return ParseResult(text, outcome, None)
@@ -137,7 +134,8 @@ class _Open(NamedTuple):
     call: str | None
 
 
-def _run(tables: _Tables, text: str, tokens: list[Token]) -> Expr | ExpressionError:
+def _run(tables: _Tables, text: str, tokens: list[Token]) -> Expr | ExpressionError | None:
+    """Parse ``tokens``; None when they run out (before a lexical error) without an error."""
     actions, gotos, rules, chains = tables.actions, tables.gotos, tables.rules, tables.chains
     end_state = tables.end
     states = [tables.start]
@@ -182,7 +180,7 @@ def _run(tables: _Tables, text: str, tokens: list[Token]) -> Expr | ExpressionEr
         elif kind in _CLOSERS:
             opened.pop()
         previous = token
-    raise AssertionError("the token list always ends with $END")  # pragma: no cover
+    return None
 
 
 def _unit_run(tables: _Tables, key: tuple[int, int, str]) -> int:
@@ -358,14 +356,14 @@ def _syntax_error(
     if operand:
         wanted = "expected an argument or ')'" if "RPAR" in expected else "expected an operand"
     else:
-        wanted = "expected " + _closing(text, expected, opened)
+        wanted = "expected " + _closing(text, expected, opened, token.type == END)
     # At the end of a complete prefix, what is missing says it all: "expected ')' to close ...".
     message = wanted if token.type == END and not operand else f"unexpected {_describe(token)} — {wanted}"
     hint = _hint(token, previous, expected, opened)
     return ExpressionError(token.start, token.end, f"{message} ({hint})" if hint else message)
 
 
-def _closing(text: str, expected: set[str], opened: Sequence[_Open]) -> str:
+def _closing(text: str, expected: set[str], opened: Sequence[_Open], at_end: bool) -> str:
     """What would complete the expression at this point, naming the innermost open bracket."""
     top = opened[-1] if opened else None
     if top is None:
@@ -373,7 +371,8 @@ def _closing(text: str, expected: set[str], opened: Sequence[_Open]) -> str:
     where = "%d:%d" % line_col(text, top.token.start)
     match top.token.type:
         case "LPAR" if top.call is not None:
-            comma = "',' or " if "COMMA" in expected else ""
+            # Mid-text the fix is often a missing comma; at the end, the missing ')'.
+            comma = "',' or " if "COMMA" in expected and not at_end else ""
             return f"{comma}')' to close call to {top.call} opened at {where}"
         case "LPAR":
             return f"')' to close '(' opened at {where}"
