@@ -64,7 +64,7 @@ class Context:
         result: dict[int, Taint] = {}
         seeds: dict[str, TaintState] = {}
         for flow in self.project.flows:
-            if flow.type == "commonmodule":
+            if flow.type == "commonmodule" or not _may_carry_secured_data(flow, module_outputs):
                 continue
             taint = Taint(flow, None, module_outputs)
             result[id(flow)] = taint
@@ -80,7 +80,8 @@ class Context:
                         seed[input_name.lower()] = (*found[1], Step(
                             input_name, value.loc, f"passed to common module '{action.target.text}'"))
         for module in modules:
-            result[id(module)] = Taint(module, seeds.get(module.name), module_outputs)
+            if module.name in seeds or _may_carry_secured_data(module, module_outputs):
+                result[id(module)] = Taint(module, seeds.get(module.name), module_outputs)
         return result
 
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
@@ -88,3 +89,16 @@ class Context:
         severity = self.config.severity.get(code, rule_info(code).severity)
         return at(code, severity, message, loc, flow=flow.name if flow else None,
                   attribute=attribute, related=related)
+
+
+def _may_carry_secured_data(flow: Flow, module_outputs: dict[str, Chain]) -> bool:
+    """Cheap pre-check: only flows with a taint source need the taint dataflow."""
+    if any(variable.is_secure for variable in flow.variables):
+        return True
+    for action in flow.actions:
+        if action.kind == ActionKind.GET_SECURED_DATA:
+            return True
+        if (action.kind == ActionKind.CALL_COMMON_MODULE and action.target is not None
+                and action.target.text in module_outputs):
+            return True
+    return False
