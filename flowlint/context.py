@@ -45,7 +45,7 @@ class Context:
             return cached
         self._module_summaries[name] = frozenset()  # guards against module cycles
         module = self.flow_graph.module_named(name)
-        summary = frozenset() if module is None else (self.mustset(module).exit_state or frozenset())
+        summary: State = frozenset() if module is None else (self.mustset(module).exit_state or frozenset())
         self._module_summaries[name] = summary
         return summary
 

@@ -42,6 +42,10 @@ def loop_runs_at_least_once(action: Action) -> bool:
     return False
 
 
+def _no_summary(_name: str) -> State:
+    return frozenset()
+
+
 def _meet(old: State | None, new: State) -> State:
     return new if old is None else old & new
 
@@ -51,7 +55,7 @@ class MustSet:
 
     def __init__(self, flow: Flow, module_summary: ModuleSummary | None = None) -> None:
         self.flow = flow
-        self.module_summary = module_summary or (lambda _name: frozenset())
+        self.module_summary: ModuleSummary = module_summary or _no_summary
         self._task_summaries: dict[int, State] = {}
         self._in_progress: set[int] = set()
         self.ins: list[State | None] = [None] * len(flow.actions)

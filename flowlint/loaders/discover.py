@@ -33,7 +33,7 @@ def discover(paths: list[str], excluded: Callable[[str], bool] | None = None) ->
     are walked without following symlinked directories (no loops), skipping SKIP_DIRS and
     whatever ``excluded`` (config ``exclude`` globs) says.
     """
-    is_out = excluded or (lambda _path: False)
+    is_out: Callable[[str], bool] = excluded or _never
     for root in paths:
         if os.path.isdir(root):
             found: list[tuple[str, str]] = []
@@ -49,6 +49,10 @@ def discover(paths: list[str], excluded: Callable[[str], bool] | None = None) ->
         else:
             fmt = file_format(root)
             yield _display(root), fmt or "yaml"
+
+
+def _never(_path: str) -> bool:
+    return False
 
 
 def _display(path: str) -> str:
