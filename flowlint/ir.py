@@ -211,6 +211,9 @@ class Action:
     #: transfers, module/bot name, script name for screen pops, ``refId`` for jumps/calls.
     target: Value | None = None
     succ: list[Edge] = field(default_factory=lambda: [])
+    #: The whole action (key to end of its body, nested actions included), where the format
+    #: has lines: suppression comments and editors use it; ``loc.span`` is just the key.
+    extent: Span | None = None
 
     def values_at(self, prefix: str) -> Iterator[tuple[str, Value]]:
         for path, value in self.values:

@@ -346,6 +346,8 @@ class _FlowBuilder:
             name = self.text(name_node) if isinstance(name_node, ScalarNode) else ""
             action_logical = f'{logical} > {key} "{name}"' if name else f"{logical} > {key}[{position}]"
             action = self.new_action(kind, key, name, self.loc(action_logical, key_node), container)
+            action.extent = Span(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                 body.end_mark.line + 1, body.end_mark.column + 1)
             ref_node = fields.get("refId")
             if isinstance(ref_node, ScalarNode):
                 self.choice_refs[self.text(ref_node)] = action.index
