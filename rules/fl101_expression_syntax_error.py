@@ -1,0 +1,82 @@
+"""FL101: an expression that Architect cannot parse."""
+
+from collections.abc import Iterator
+
+from flowlint.context import Context
+from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.expressions.values import expression_loc, expression_values
+from flowlint.registry import Example, Rule, RuleInfo
+
+
+class ExpressionSyntaxError(Rule):
+    info = RuleInfo(
+        code="FL101",
+        name="expression-syntax-error",
+        severity=Severity.ERROR,
+        summary="An expression (`exp:` in Archy YAML, an expression-mode value in an export) does not parse.",
+        why=(
+            "Architect refuses to publish a flow with an expression it cannot parse, and the error only appears "
+            "at `archy publish` or in the Architect UI, far from the YAML line. The usual causes are habits from "
+            "other languages: `&&`/`||` instead of `and`/`or`, `=` instead of `==`, single-quoted strings, a "
+            "missing comma or parenthesis, or a YAML escape that left a stray backslash. The finding points at "
+            "the exact character in the file, through YAML quoting and line folding."
+        ),
+        examples=(
+            Example("C-style operators in a decision", {"main.yaml": """\
+inboundCall:
+  name: Main
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Main
+        refId: t
+        actions:
+          - decision:
+              name: Known caller?
+              condition:
+                exp: IsSet(Call.Ani) && Call.Ani != ""
+              outputs:
+                yes:
+                  actions:
+                    - disconnect:
+                        name: Bye
+          - disconnect:
+              name: End
+"""}, bad=True),
+            Example("the same condition in Architect syntax", {"main.yaml": """\
+inboundCall:
+  name: Main
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Main
+        refId: t
+        actions:
+          - decision:
+              name: Known caller?
+              condition:
+                exp: IsSet(Call.Ani) and Call.Ani != ""
+              outputs:
+                yes:
+                  actions:
+                    - disconnect:
+                        name: Bye
+          - disconnect:
+              name: End
+"""}, bad=False),
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        for found in expression_values(ctx.project):
+            error = found.result.error
+            if error is not None:
+                yield ctx.diagnostic(
+                    self.info.code,
+                    f"invalid expression: {error.message}",
+                    expression_loc(found.value, error.offset, error.end_offset),
+                    flow=found.flow,
+                )
+
+
+RULE = ExpressionSyntaxError()

@@ -1,0 +1,74 @@
+"""FL107: a known function called with a number of arguments none of its forms takes."""
+
+from collections.abc import Iterator
+
+from flowlint.context import Context
+from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.expressions.analysis import calls
+from flowlint.expressions.catalog import lookup
+from flowlint.expressions.values import expression_loc, expression_values
+from flowlint.registry import Example, Rule, RuleInfo
+
+_FLOW = """\
+inboundCall:
+  name: Main
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Main
+        refId: t
+        actions:
+          - decision:
+              name: Has area code?
+              condition:
+                exp: {expression}
+              outputs:
+                yes:
+                  actions:
+                    - disconnect:
+                        name: Bye
+          - disconnect:
+              name: End
+"""
+
+
+class WrongArity(Rule):
+    info = RuleInfo(
+        code="FL107",
+        name="wrong-arity",
+        severity=Severity.ERROR,
+        summary="A function is called with more or fewer arguments than any of its forms accepts.",
+        why=(
+            "Architect checks every call against the function's overloads and refuses to publish a flow whose "
+            "call matches none, e.g. `Contains` with one argument, or `MakeDateTime` with 4 (it takes 3 or 6). "
+            "It is its own rule rather than part of FL102 unknown-function because the two differ in certainty: "
+            "an unknown name may be a function newer than flowlint's catalog (a warning), while the arity of a "
+            "known function is a stable catalog fact (an error)."
+        ),
+        examples=(
+            Example("a missing argument", {"main.yaml": _FLOW.format(
+                expression='Contains(Call.Ani)')}, bad=True),
+            Example("every argument given", {"main.yaml": _FLOW.format(
+                expression='Contains(Call.Ani, "+1317")')}, bad=False),
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        for found in expression_values(ctx.project):
+            if found.result.ast is None:
+                continue
+            for call in calls(found.result.ast):
+                function = lookup(call.name)
+                if function is None or function.accepts(len(call.args)):
+                    continue
+                count = len(call.args)
+                yield ctx.diagnostic(
+                    self.info.code,
+                    f"{function.name} takes {function.arity_text} argument"
+                    f"{'' if function.arity_text in ('1', 'at least 1') else 's'}, not {count}",
+                    expression_loc(found.value, call.start, call.end),
+                    flow=found.flow,
+                )
+
+
+RULE = WrongArity()
