@@ -67,7 +67,7 @@ class UndeclaredVariable(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        defined: dict[int, set[str]] = {}
+        defined: dict[int, dict[str, str]] = {}
         for found in expression_values(ctx.project):
             if found.result.ast is None:
                 continue
@@ -80,7 +80,7 @@ class UndeclaredVariable(Rule):
                 if ref.namespace.casefold() not in CHECKED_NAMESPACES or folded in names or folded in FLOW_BUILTINS:
                     continue
                 close = difflib.get_close_matches(folded, sorted(names), n=1, cutoff=0.8)
-                hint = f" (did you mean {_spelling(flow, close[0])}?)" if close else ""
+                hint = f" (did you mean {names[close[0]]}?)" if close else ""
                 yield ctx.diagnostic(
                     self.info.code,
                     f"{ref.name} is read but never declared or assigned in flow '{flow.name}'{hint}",
@@ -89,27 +89,16 @@ class UndeclaredVariable(Rule):
                 )
 
 
-def _defined(flow: Flow) -> set[str]:
-    """Case-folded names of every variable the flow declares or binds."""
-    names = {variable.name.casefold() for variable in flow.variables}
-    names.update(variable.name.casefold() for container in flow.containers for variable in container.variables)
+def _defined(flow: Flow) -> dict[str, str]:
+    """Every variable the flow declares or binds: case-folded name -> a spelling of it."""
+    names: dict[str, str] = {}
+    for variable in [*flow.variables, *(v for container in flow.containers for v in container.variables)]:
+        names.setdefault(variable.name.casefold(), variable.name)
     for action in flow.actions:
         for _, value in action.bindings:
             if value.kind in (ValueKind.VAR, ValueKind.BARE) and value.text:
-                names.add(value.text.strip().casefold())
+                names.setdefault(value.text.strip().casefold(), value.text.strip())
     return names
-
-
-def _spelling(flow: Flow, folded: str) -> str:
-    """The declared spelling of a case-folded variable name (for messages)."""
-    for variable in [*flow.variables, *(v for c in flow.containers for v in c.variables)]:
-        if variable.name.casefold() == folded:
-            return variable.name
-    for action in flow.actions:
-        for _, value in action.bindings:
-            if value.text and value.text.strip().casefold() == folded:
-                return value.text.strip()
-    return folded
 
 
 RULE = UndeclaredVariable()

@@ -1,7 +1,7 @@
 """Every expression in the shared corpus parses.
 
 Expressions are extracted independently of flowlint's loaders: every ``exp:`` scalar of
-the Archy YAML files (placeholders masked for YAML, then restored), and every value
+the Archy YAML files (placeholders masked for YAML as the loader does, then restored), and every value
 ``text`` in expression mode (``uiMetaData.mode == 0``) of the ``.i3*`` exports (base64 of
 percent-encoded JSON).  The loaders' own ``exp`` values are checked too.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,8 +18,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from flowlint.expressions.parser import parse_expression
+from flowlint.loaders.placeholders import restore, substitute
 
-_PLACEHOLDER_RE = re.compile(r"\{\{[^{}\n]*\}\}|\$\{[^{}\n]*\}")
 _YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
 
 # PyYAML's stubs leave compose_all's result unknown.
@@ -54,14 +53,7 @@ def corpus_expressions(root: Path) -> list[CorpusExpression]:
 
 
 def _yaml_expressions(path: Path) -> list[CorpusExpression]:
-    tokens: dict[str, str] = {}
-
-    def mask(match: re.Match[str]) -> str:
-        token = f"zzplaceholder{len(tokens)}zz"
-        tokens[token] = match.group(0)
-        return token
-
-    text = _PLACEHOLDER_RE.sub(mask, path.read_text(encoding="utf-8-sig"))
+    text, placeholders = substitute(path.read_text(encoding="utf-8-sig"))
     found: list[CorpusExpression] = []
     try:
         documents = list(_compose_all(text, Loader=yaml.CSafeLoader))
@@ -73,9 +65,7 @@ def _yaml_expressions(path: Path) -> list[CorpusExpression]:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:  # pyright: ignore[reportUnknownVariableType]
                 if isinstance(key, yaml.ScalarNode) and key.value == "exp" and isinstance(value, yaml.ScalarNode):
-                    expression: str = value.value
-                    for token, original in tokens.items():
-                        expression = expression.replace(token, original)
+                    expression = restore(value.value, placeholders)
                     found.append(CorpusExpression(expression, f"{path.name}:{value.start_mark.line + 1}"))
                 stack.append(value)  # pyright: ignore[reportUnknownArgumentType]
         elif isinstance(node, yaml.SequenceNode):

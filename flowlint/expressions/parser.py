@@ -3,9 +3,10 @@
 The grammar is ``grammars/expression.lark``; lark computes its LALR table (shipped
 precomputed, see :mod:`flowlint.expressions.table`, and loaded once, on first use).  A
 small driver below runs that table over the tokens of :mod:`flowlint.expressions.lexer`
-and builds AST nodes on each reduction.  Owning the driver loop is what makes parsing fast (no parse tree, no
-lark tokens, unit reductions without a call) and what lets syntax errors name the open
-bracket they concern.  The loop keeps its stacks in lists, so nesting never recurses.
+and builds AST nodes on each reduction.  Owning the driver loop is what makes parsing
+fast (no parse tree, no lark tokens, runs of unit reductions in one step) and what lets
+syntax errors name the open bracket they concern.  The loop keeps its stacks in lists,
+so nesting never recurses.
 
 :func:`parse_expression` never raises: every problem is an :class:`ExpressionError`.
 """
@@ -329,6 +330,7 @@ _BUILDERS: dict[str, _Builder] = {
 
 # --------------------------------------------------------------------------- errors
 
+
 def _describe(token: Token) -> str:
     match token.type:
         case "$END":
@@ -382,6 +384,10 @@ def _closing(text: str, expected: set[str], opened: Sequence[_Open], at_end: boo
             return f"':' to complete the '?' at {where}"
 
 
+#: Tokens that end an operand which takes no accessor: a literal or a parenthesised group.
+_NOT_ACCESSIBLE = frozenset({"RPAR", "STRING", "INT", "DECIMAL", "TRUE", "FALSE", "NOT_SET"})
+
+
 def _hint(token: Token, previous: Token | None, expected: set[str], opened: Sequence[_Open]) -> str:
     adjacent = previous is not None and previous.end == token.start
     prev = previous.type if previous else None
@@ -402,7 +408,7 @@ def _hint(token: Token, previous: Token | None, expected: set[str], opened: Sequ
             return "there is no 'not' keyword; use '!'"
         case "LSQB" if "NAME" in expected:
             return "there is no collection literal; use MakeList(...)"
-        case "LSQB" | "FIELD_NAME" | "FIELD_STRING" | "FIELD_PLACEHOLDER" if prev in ("RPAR", "STRING", "INT", "DECIMAL", "TRUE", "FALSE", "NOT_SET"):
+        case "LSQB" | "FIELD_NAME" | "FIELD_STRING" | "FIELD_PLACEHOLDER" if prev in _NOT_ACCESSIBLE:
             return "properties and indexes can only follow a variable or a function call"
         case "DECIMAL" if adjacent and prev in ("NAME", "FIELD_NAME") and token.text.startswith("."):
             return 'a numeric property name must be quoted (."0") or indexed ([0])'
