@@ -137,3 +137,21 @@ def test_loader_expressions_parse(corpus: Path) -> None:
                         failures.append(f"{path} {field}: {value.text!r}: {result.error.message}")
     assert count > 1000
     assert not failures, "\n".join(failures)
+
+
+def test_corpus_expressions_round_trip_and_analyse(corpus: Path) -> None:
+    """Canonical printing, variable extraction and typing work on every real expression."""
+    from flowlint.expressions.analysis import calls, infer_type, variables_read
+    from flowlint.expressions.printer import to_text
+
+    typed = 0
+    for expression in corpus_expressions(corpus):
+        ast = parse_expression(expression.text).ast
+        if ast is None:
+            continue
+        assert parse_expression(to_text(ast)).ast == ast, expression
+        for ref in variables_read(ast):
+            assert expression.text[ref.start : ref.end].replace(" ", "").startswith(ref.name)
+        assert all(expression.text[call.start : call.name_end] == call.name for call in calls(ast))
+        typed += infer_type(ast) is not None
+    assert typed > 500  # most real expressions have a type the catalog determines
