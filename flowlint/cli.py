@@ -5,6 +5,7 @@ Exit codes: 0 clean, 1 findings, 2 usage or internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -23,39 +24,156 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
+              help="Write the report to this file instead of standard output.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (default: nearest .flowlint.toml or pyproject.toml [tool.flowlint]).")
-def check(paths: tuple[str, ...], output_format: str, config_file: str | None) -> None:
-    """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .)."""
-    from flowlint.config import ConfigError, load_config
-    from flowlint.engine import check_paths
-    from flowlint.reporters import json_report, text
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning", show_default=True,
+              help="Exit 1 only if a reported finding has at least this severity (all findings are shown).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
+@click.option("--statistics", is_flag=True, help="Text format: add a count of findings per rule code.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
+              help="Record the current findings in this baseline file (exactly these: fixed ones drop out) "
+                   "and exit 0.")
+@click.option("--project", "whole_project", is_flag=True,
+              help="Lint the whole project (the configuration file's directory, else the git work tree, else the "
+                   "current directory) so cross-flow rules see every flow, but report only findings in PATHS "
+                   "or pointing into them (the pre-commit hook's mode).")
+@click.option("--report-all", is_flag=True, help="With --project: report every finding in the project.")
+def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
+          fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
+          write_baseline_file: str | None, whole_project: bool, report_all: bool) -> None:
+    """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .).
 
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
+    configuration or internal error.
+    """
+    from flowlint.config import ConfigError, load_config
+    from flowlint.diagnostics import Severity
+    from flowlint.engine import check_paths
+
+    if statistics and output_format != "text":
+        raise click.UsageError("--statistics applies to --format text only")
     targets = list(paths) or ["."]
     try:
         config = load_config(targets, config_file)
     except ConfigError as error:
         click.echo(f"flowlint: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    report_paths: list[str] | None = None
+    lint_targets = targets
+    if whole_project or report_all:
+        root = _project_root(config.root, targets)
+        lint_targets = [root, *(p for p in paths if not _is_within(p, root))]
+        if paths and not report_all:
+            report_paths = list(paths)
     try:
-        result = check_paths(targets, config)
+        result = check_paths(lint_targets, config)
     except Exception:  # noqa: BLE001 - the promise is exit 2 with a report, never a bare traceback
         click.echo("flowlint: internal error (please report this with the file that caused it):", err=True)
         click.echo(traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)
-    reporter = json_report if output_format == "json" else text
-    click.echo(reporter.render(result.diagnostics, result.files_checked), nl=False)
-    sys.exit(EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN)
+    diagnostics = result.diagnostics
+    linted_files = [source.path for source in result.project.files] + [d.file for d in diagnostics]
+
+    from flowlint import baseline
+    from flowlint.reporters import Report, render, repo_root
+
+    if write_baseline_file is not None:
+        try:
+            written, added, dropped = baseline.write(write_baseline_file, diagnostics)
+        except baseline.BaselineError as error:
+            click.echo(f"flowlint: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"flowlint: wrote {written} finding(s) to {write_baseline_file} "
+                   f"({added} added, {dropped} dropped since the previous baseline)", err=True)
+        sys.exit(EXIT_CLEAN)
+    known = fixed = 0
+    if baseline_file is not None:
+        try:
+            filtered = baseline.apply(diagnostics, baseline_file, linted_files)
+        except baseline.BaselineError as error:
+            click.echo(f"flowlint: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        diagnostics, known, fixed = filtered.new, filtered.known, filtered.fixed
+    reported_files = sorted({source.path for source in result.project.files})
+    if report_paths is not None:
+        wanted = _ReportFilter(report_paths)
+        diagnostics = [d for d in diagnostics if wanted.covers(d.file) or any(wanted.covers(r.file) for r in d.related)]
+        reported_files = [f for f in reported_files if wanted.covers(f)]
+    color = output_format == "text" and _use_color(color_choice, output_file is None and sys.stdout.isatty())
+    report = Report(diagnostics, result.files_checked, reported_files, repo_root() or os.getcwd(),
+                    known, fixed, color, statistics)
+    rendered = render(output_format, report)
+    if output_file is None:
+        click.echo(rendered, nl=False, color=color)
+    else:
+        try:
+            with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(rendered)
+        except OSError as error:
+            click.echo(f"flowlint: cannot write {output_file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
+    threshold = Severity(fail_on).rank
+    failing = any(d.severity.rank >= threshold for d in diagnostics)
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _use_color(choice: str, is_terminal: bool) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return is_terminal and not os.environ.get("NO_COLOR")  # no-color.org: set and non-empty
+
+
+def _project_root(config_root: str | None, targets: list[str]) -> str:
+    """The project to lint in --project mode, as the user would write it (relative when below the cwd)."""
+    from flowlint.reporters import repo_root
+
+    root = config_root or repo_root(targets[0]) or os.getcwd()
+    relative = os.path.relpath(root)
+    return root if relative.startswith(os.pardir) else relative
+
+
+def _is_within(path: str, root: str) -> bool:
+    relative = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+    return relative != os.pardir and not relative.startswith(os.pardir + os.sep)
+
+
+class _ReportFilter:
+    """Which diagnostics --project reports: those in (or below) the given paths."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self._paths = [os.path.realpath(p) for p in paths]
+        self._cache: dict[str, bool] = {}
+
+    def covers(self, path: str) -> bool:
+        found = self._cache.get(path)
+        if found is None:
+            real = os.path.realpath(path)
+            found = any(real == p or real.startswith(p.rstrip(os.sep) + os.sep) for p in self._paths)
+            self._cache[path] = found
+        return found
 
 
 @main.command(name="rules")
-def list_rules() -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="text: one line per rule; markdown: the full reference (docs/rules.md).")
+def list_rules(output_format: str) -> None:
     """List every rule: code, name, default severity and summary."""
     from flowlint.registry import all_rules
 
     rules = all_rules()
+    if output_format == "markdown":
+        from flowlint.reporters.rules_markdown import render_rules
+
+        click.echo(render_rules(rules), nl=False)
+        return
     width = max(len(r.info.name) for r in rules)
     for rule in rules:
         info = rule.info

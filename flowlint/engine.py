@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flowlint.config import Config
@@ -20,6 +21,8 @@ class CheckResult:
     project: Project
     diagnostics: list[Diagnostic] = field(default_factory=lambda: [])
     files_checked: int = 0
+    #: Findings hidden by ``# flowlint: disable`` comments.
+    suppressed: int = 0
 
 
 def table_for(config: Config) -> ActionTable:
@@ -51,8 +54,13 @@ def run_rules(project: Project, config: Config) -> list[Diagnostic]:
     return found
 
 
-def finalize(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
-    """Apply select/ignore and severity overrides; sort by file, position, code."""
+def finalize(diagnostics: list[Diagnostic], config: Config, *, project: Project | None = None) -> list[Diagnostic]:
+    """Apply select/ignore/per-file-ignores and severity overrides, then (given the
+    project) inline suppression comments and FL900; sort by file, position, code."""
+    return _finalize(diagnostics, config, project)[0]
+
+
+def _finalize(diagnostics: list[Diagnostic], config: Config, project: Project | None) -> tuple[list[Diagnostic], int]:
     kept: list[Diagnostic] = []
     for diagnostic in diagnostics:
         if not config.is_enabled_for(diagnostic.code, diagnostic.file):
@@ -61,15 +69,33 @@ def finalize(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
         if override is not None:
             diagnostic.severity = Severity(override)
         kept.append(diagnostic)
+    suppressed = 0
+    if project is not None:
+        from flowlint import suppressions
+
+        kept, suppressed = suppressions.apply(kept, project, config)
     kept.sort(key=lambda d: d.sort_key)
-    return kept
+    return kept, suppressed
 
 
-def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
+def check_paths(paths: list[str], config: Config | None = None, *, suppress: bool = True) -> CheckResult:
+    """Lint ``paths`` as one project.  ``suppress=False`` ignores ``# flowlint:`` comments."""
     config = config or Config()
     table = table_for(config)
-    results = [load_file(path, fmt, table) for path, fmt in discover(paths, config.is_excluded)]
+    results = [load_file(path, fmt, table) for path, fmt in _unique(discover(paths, config.is_excluded))]
     project, diagnostics = build_project(results)
     diagnostics.extend(run_rules(project, config))
+    kept, suppressed = _finalize(diagnostics, config, project if suppress else None)
     checked = sum(1 for r in results if not r.not_a_flow)
-    return CheckResult(project, finalize(diagnostics, config), checked)
+    return CheckResult(project, kept, checked, suppressed)
+
+
+def _unique(found: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Each file once, even when overlapping paths name it twice (``flows/ flows/a.yaml``):
+    a flow loaded twice would look like a duplicate of itself."""
+    seen: set[str] = set()
+    for path, fmt in found:
+        key = os.path.normcase(os.path.abspath(path))
+        if key not in seen:
+            seen.add(key)
+            yield path, fmt

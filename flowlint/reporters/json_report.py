@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from flowlint.diagnostics import Diagnostic, Related, Severity
 from flowlint.ir import Span
+
+if TYPE_CHECKING:
+    from flowlint.reporters import Report
 
 
 def _position(span: Span | None) -> dict[str, int | None]:
@@ -46,3 +50,7 @@ def render(diagnostics: list[Diagnostic], files_checked: int) -> str:
         "summary": {"files": files_checked, **{s.value: counts.get(s.value, 0) for s in Severity}},
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_report(report: Report) -> str:
+    return render(report.diagnostics, report.files_checked)
