@@ -8,6 +8,29 @@ from flowlint.expressions.values import expression_loc, expression_values
 from flowlint.registry import Example, Rule, RuleInfo
 
 
+_FLOW = """\
+inboundCall:
+  name: Main
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Main
+        refId: t
+        actions:
+          - decision:
+              name: Known caller?
+              condition:
+                exp: {condition}
+              outputs:
+                yes:
+                  actions:
+                    - disconnect:
+                        name: Bye
+          - disconnect:
+              name: End
+"""
+
+
 class ExpressionSyntaxError(Rule):
     info = RuleInfo(
         code="FL101",
@@ -22,48 +45,10 @@ class ExpressionSyntaxError(Rule):
             "the exact character in the file, through YAML quoting and line folding."
         ),
         examples=(
-            Example("C-style operators in a decision", {"main.yaml": """\
-inboundCall:
-  name: Main
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Main
-        refId: t
-        actions:
-          - decision:
-              name: Known caller?
-              condition:
-                exp: IsSet(Call.Ani) && Call.Ani != ""
-              outputs:
-                yes:
-                  actions:
-                    - disconnect:
-                        name: Bye
-          - disconnect:
-              name: End
-"""}, bad=True),
-            Example("the same condition in Architect syntax", {"main.yaml": """\
-inboundCall:
-  name: Main
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Main
-        refId: t
-        actions:
-          - decision:
-              name: Known caller?
-              condition:
-                exp: IsSet(Call.Ani) and Call.Ani != ""
-              outputs:
-                yes:
-                  actions:
-                    - disconnect:
-                        name: Bye
-          - disconnect:
-              name: End
-"""}, bad=False),
+            Example("C-style operators in a decision", {"main.yaml": _FLOW.format(
+                condition='IsSet(Call.Ani) && Call.Ani != ""')}, bad=True),
+            Example("the same condition in Architect syntax", {"main.yaml": _FLOW.format(
+                condition='IsSet(Call.Ani) and Call.Ani != ""')}, bad=False),
         ),
     )
 

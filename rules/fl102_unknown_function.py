@@ -4,9 +4,8 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.expressions.analysis import calls
 from flowlint.expressions.catalog import lookup, suggest
-from flowlint.expressions.values import expression_loc, expression_values
+from flowlint.expressions.values import expression_calls, expression_loc
 from flowlint.registry import Example, Rule, RuleInfo
 
 _FLOW = """\
@@ -54,20 +53,17 @@ class UnknownFunction(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        for found in expression_values(ctx.project):
-            if found.result.ast is None:
+        for found, call in expression_calls(ctx.project):
+            if lookup(call.name) is not None:
                 continue
-            for call in calls(found.result.ast):
-                if lookup(call.name) is not None:
-                    continue
-                nearest = suggest(call.name)
-                hint = f" (did you mean {' or '.join(nearest)}?)" if nearest else ""
-                yield ctx.diagnostic(
-                    self.info.code,
-                    f"unknown function '{call.name}'{hint}",
-                    expression_loc(found.value, call.start, call.name_end),
-                    flow=found.flow,
-                )
+            nearest = suggest(call.name)
+            hint = f" (did you mean {' or '.join(nearest)}?)" if nearest else ""
+            yield ctx.diagnostic(
+                self.info.code,
+                f"unknown function '{call.name}'{hint}",
+                expression_loc(found.value, call.start, call.name_end),
+                flow=found.flow,
+            )
 
 
 RULE = UnknownFunction()

@@ -4,9 +4,8 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.expressions.analysis import calls
 from flowlint.expressions.catalog import lookup
-from flowlint.expressions.values import expression_loc, expression_values
+from flowlint.expressions.values import expression_calls, expression_loc
 from flowlint.registry import Example, Rule, RuleInfo
 
 _FLOW = """\
@@ -54,21 +53,17 @@ class WrongArity(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        for found in expression_values(ctx.project):
-            if found.result.ast is None:
+        for found, call in expression_calls(ctx.project):
+            function = lookup(call.name)
+            if function is None or function.accepts(len(call.args)):
                 continue
-            for call in calls(found.result.ast):
-                function = lookup(call.name)
-                if function is None or function.accepts(len(call.args)):
-                    continue
-                count = len(call.args)
-                yield ctx.diagnostic(
-                    self.info.code,
-                    f"{function.name} takes {function.arity_text} argument"
-                    f"{'' if function.arity_text in ('1', 'at least 1') else 's'}, not {count}",
-                    expression_loc(found.value, call.start, call.end),
-                    flow=found.flow,
-                )
+            plural = "" if function.arity_text in ("1", "at least 1") else "s"
+            yield ctx.diagnostic(
+                self.info.code,
+                f"{function.name} takes {function.arity_text} argument{plural}, not {len(call.args)}",
+                expression_loc(found.value, call.start, call.end),
+                flow=found.flow,
+            )
 
 
 RULE = WrongArity()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from flowlint.expressions.analysis import calls
+from flowlint.expressions.ast import Call
 from flowlint.expressions.parser import ParseResult, parsed
 from flowlint.ir import Action, Flow, Loc, Project, SourceFormat, Span, Value, ValueKind
 from flowlint.loaders.yaml_scalar import index_to_position, offset_map
@@ -31,6 +33,14 @@ def expression_values(project: Project) -> Iterator[ExpressionValue]:
             for field, value in action.values:
                 if value.kind == ValueKind.EXP:
                     yield ExpressionValue(flow, action, field, value, parsed(value))
+
+
+def expression_calls(project: Project) -> Iterator[tuple[ExpressionValue, Call]]:
+    """Every function call in every parsable ``exp`` value, with the value it is in."""
+    for found in expression_values(project):
+        if found.result.ast is not None:
+            for call in calls(found.result.ast):
+                yield found, call
 
 
 def expression_loc(value: Value, start: int, end: int) -> Loc:
