@@ -202,5 +202,10 @@ def explain(code: str) -> None:
         click.echo("")
 
 
+from flowlint.expressions.command import expr  # noqa: E402 - imports click only, never the parser
+
+main.add_command(expr)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,8 +2,8 @@
 
 Each rule lives in its own module under ``rules/`` (installed as ``flowlint.rules``) and
 exposes ``RULE``, an instance of a :class:`Rule` subclass.  Rules whose findings come
-from the loaders (FL100 unreadable file, FL101 expression syntax) still register here so
-that they are documented, selectable and configurable like every other rule.
+from the loaders (FL100 unreadable file) still register here so that they are
+documented, selectable and configurable like every other rule.
 """
 
 from __future__ import annotations
