@@ -270,7 +270,7 @@ def _unused(directives: list[Directive], config: Config) -> Iterator[Diagnostic]
 
     if not config.is_enabled_for(UNUSED_CODE, directives[0].path):
         return
-    severity = config.severity.get(UNUSED_CODE, rule_info(UNUSED_CODE).severity)
+    severity = Severity(config.severity.get(UNUSED_CODE, rule_info(UNUSED_CODE).severity))
     for directive in directives:
         path = directive.path
         if directive.malformed is not None:

@@ -146,7 +146,8 @@ def _validate(doc: dict[str, Any]) -> None:
     from jsonschema import Draft4Validator
 
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    errors = sorted(Draft4Validator(schema).iter_errors(doc), key=lambda e: list(e.absolute_path))
+    validator: Any = Draft4Validator(schema)
+    errors: list[Any] = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
 
 
