@@ -23,6 +23,7 @@ import yaml
 
 from flowlint.config import Config
 from flowlint.engine import build_project, run_rules
+from flowlint.expressions.parser import parse_cached
 from flowlint.loaders import load_bytes
 from flowlint.loaders.discover import discover
 from flowlint.loaders.placeholders import substitute
@@ -51,6 +52,7 @@ def flowlint_load(files: list[tuple[str, str, bytes]]) -> None:
 
 
 def flowlint_check(files: list[tuple[str, str, bytes]]) -> None:
+    parse_cached.cache_clear()  # a cold run: no expression parsed by an earlier repeat
     project, _ = build_project(load_bytes(path, data, fmt) for path, fmt, data in files)
     run_rules(project, Config())
 

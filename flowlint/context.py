@@ -9,6 +9,9 @@ from flowlint.analysis.flowgraph import FlowGraph, build_flow_graph
 from flowlint.analysis.mustset import MustSet, State
 from flowlint.analysis.taint import Chain, Step, Taint, TaintState, tainted_read
 from flowlint.config import Config
+from flowlint.expressions.analysis import calls
+from flowlint.expressions.ast import Call
+from flowlint.expressions.values import ExpressionValue, expression_values
 from flowlint.diagnostics import Diagnostic, Related, at
 from flowlint.ir import ActionKind, Flow, Loc, Project
 from flowlint.registry import rule_info
@@ -26,6 +29,16 @@ class Context:
     @cached_property
     def attributes(self) -> AttributeTable:
         return build_attribute_table(self.project)
+
+    @cached_property
+    def expressions(self) -> list[ExpressionValue]:
+        """Every ``exp`` value with its parse, computed once for all expression rules."""
+        return list(expression_values(self.project))
+
+    @cached_property
+    def expression_calls(self) -> list[tuple[ExpressionValue, Call]]:
+        return [(found, call) for found in self.expressions if found.result.ast is not None
+                for call in calls(found.result.ast)]
 
     @cached_property
     def flow_graph(self) -> FlowGraph:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.expressions.values import expression_loc, expression_values
+from flowlint.expressions.values import expression_loc
 from flowlint.registry import Example, Rule, RuleInfo
 
 
@@ -53,7 +53,7 @@ class ExpressionSyntaxError(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        for found in expression_values(ctx.project):
+        for found in ctx.expressions:
             error = found.result.error
             if error is not None:
                 yield ctx.diagnostic(

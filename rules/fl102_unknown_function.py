@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.catalog import lookup, suggest
-from flowlint.expressions.values import expression_calls, expression_loc
+from flowlint.expressions.values import expression_loc
 from flowlint.registry import Example, Rule, RuleInfo
 
 _FLOW = """\
@@ -53,7 +53,7 @@ class UnknownFunction(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        for found, call in expression_calls(ctx.project):
+        for found, call in ctx.expression_calls:
             if lookup(call.name) is not None:
                 continue
             nearest = suggest(call.name)

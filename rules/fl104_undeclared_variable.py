@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.analysis import variables_read
-from flowlint.expressions.values import expression_loc, expression_values
+from flowlint.expressions.values import expression_loc
 from flowlint.ir import Flow, ValueKind
 from flowlint.registry import Example, Rule, RuleInfo
 
@@ -68,7 +68,7 @@ class UndeclaredVariable(Rule):
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         defined: dict[int, dict[str, str]] = {}
-        for found in expression_values(ctx.project):
+        for found in ctx.expressions:
             if found.result.ast is None:
                 continue
             flow = found.flow
