@@ -4,49 +4,34 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
+from flowlint.rules._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
-_GET = """\
-inboundCall:
-  name: Support
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
-        actions:
-          - getParticipantData:
-              name: Read account
-              attributes:
-                - attribute:
-                    name:
-                      lit: {get_name}
-                    variable: Task.account
-          - disconnect:
-              name: Done
-"""
-_SET = """\
-inboundCall:
-  name: Main IVR
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
-        actions:
-          - setParticipantData:
-              name: Remember account
-              attributes:
-                - attribute:
-                    name:
-                      lit: AccountId
-                    value:
-                      exp: Call.Ani
-          - transferToFlow:
-              name: To support
-              targetFlow:
-                name: Support
-"""
+_GET = task_flow('Support', """\
+- getParticipantData:
+    name: Read account
+    attributes:
+      - attribute:
+          name:
+            lit: {get_name}
+          variable: Task.account
+- disconnect:
+    name: Done
+""")
+_SET = task_flow('Main IVR', """\
+- setParticipantData:
+    name: Remember account
+    attributes:
+      - attribute:
+          name:
+            lit: AccountId
+          value:
+            exp: Call.Ani
+- transferToFlow:
+    name: To support
+    targetFlow:
+      name: Support
+""")
 
 
 class AttributeNameCaseMismatch(Rule):

@@ -5,28 +5,21 @@ from collections.abc import Iterator
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import ValueKind
+from flowlint.rules._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
-_FLOW = """\
-inboundCall:
-  name: Main
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
-        actions:
-          - setParticipantData:
-              name: Remember
-              attributes:
-                - attribute:
-                    name:
-                      lit: {name}
-                    value:
-                      exp: Call.Ani
-          - disconnect:
-              name: Done
-"""
+_FLOW = task_flow('Main', """\
+- setParticipantData:
+    name: Remember
+    attributes:
+      - attribute:
+          name:
+            lit: {name}
+          value:
+            exp: Call.Ani
+- disconnect:
+    name: Done
+""")
 
 
 class EmptyAttributeName(Rule):

@@ -6,6 +6,7 @@ from flowlint.analysis.attributes import Site
 from flowlint.analysis.mustset import key
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
+from flowlint.rules._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _MAIN = """\
@@ -32,59 +33,43 @@ _SET_ACCOUNT = """\
                     value:
                       exp: Call.Ani
 """
-_SUPPORT = """\
-inboundCall:
-  name: Support
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
+_SUPPORT = task_flow('Support', """\
+- getParticipantData:
+    name: Read account
+    attributes:
+      - attribute:
+          name:
+            lit: AccountId
+          variable: Task.account
+- disconnect:
+    name: Done
+""")
+_SAME_FLOW = task_flow('Lonely', """\
+- decision:
+    name: Known?
+    condition:
+      exp: IsSet(Call.Ani)
+    outputs:
+      "yes":
         actions:
-          - getParticipantData:
-              name: Read account
-              attributes:
-                - attribute:
-                    name:
-                      lit: AccountId
-                    variable: Task.account
-          - disconnect:
-              name: Done
-"""
-_SAME_FLOW = """\
-inboundCall:
-  name: Lonely
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
-        actions:
-          - decision:
-              name: Known?
-              condition:
-                exp: IsSet(Call.Ani)
-              outputs:
-                "yes":
-                  actions:
-                    - setParticipantData:
-                        name: Remember
-                        attributes:
-                          - attribute:
-                              name:
-                                lit: Seen
-                              value:
-                                lit: "true"
-          - getParticipantData:
-              name: Read
+          - setParticipantData:
+              name: Remember
               attributes:
                 - attribute:
                     name:
                       lit: Seen
-                    variable: Task.seen
-          - disconnect:
-              name: Done
-"""
+                    value:
+                      lit: "true"
+- getParticipantData:
+    name: Read
+    attributes:
+      - attribute:
+          name:
+            lit: Seen
+          variable: Task.seen
+- disconnect:
+    name: Done
+""")
 
 
 class GetBeforeSet(Rule):

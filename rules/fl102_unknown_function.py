@@ -6,28 +6,21 @@ from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.catalog import lookup, suggest
 from flowlint.expressions.values import expression_loc
+from flowlint.rules._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
-_FLOW = """\
-inboundCall:
-  name: Main
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Main
-        refId: t
-        actions:
-          - setParticipantData:
-              name: Remember caller
-              attributes:
-                - attribute:
-                    name:
-                      lit: CallerName
-                    value:
-                      exp: {expression}
-          - disconnect:
-              name: End
-"""
+_FLOW = task_flow('Main', """\
+- setParticipantData:
+    name: Remember caller
+    attributes:
+      - attribute:
+          name:
+            lit: CallerName
+          value:
+            exp: {expression}
+- disconnect:
+    name: End
+""", task='Main')
 
 
 class UnknownFunction(Rule):

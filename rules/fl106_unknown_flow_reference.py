@@ -5,34 +5,19 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.rules._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
-_MAIN = """\
-inboundCall:
-  name: Main IVR
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
-        actions:
-          - transferToFlow:
-              name: To support
-              targetFlow:
-                name: {target}
-"""
-_SUPPORT = """\
-inboundCall:
-  name: Support
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Start
-        refId: t
-        actions:
-          - disconnect:
-              name: Done
-"""
+_MAIN = task_flow('Main IVR', """\
+- transferToFlow:
+    name: To support
+    targetFlow:
+      name: {target}
+""")
+_SUPPORT = task_flow('Support', """\
+- disconnect:
+    name: Done
+""")
 
 
 class UnknownFlowReference(Rule):

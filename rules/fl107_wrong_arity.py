@@ -6,29 +6,22 @@ from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.catalog import lookup
 from flowlint.expressions.values import expression_loc
+from flowlint.rules._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
-_FLOW = """\
-inboundCall:
-  name: Main
-  startUpRef: /inboundCall/tasks/task[t]
-  tasks:
-    - task:
-        name: Main
-        refId: t
+_FLOW = task_flow('Main', """\
+- decision:
+    name: Has area code?
+    condition:
+      exp: {expression}
+    outputs:
+      yes:
         actions:
-          - decision:
-              name: Has area code?
-              condition:
-                exp: {expression}
-              outputs:
-                yes:
-                  actions:
-                    - disconnect:
-                        name: Bye
           - disconnect:
-              name: End
-"""
+              name: Bye
+- disconnect:
+    name: End
+""", task='Main')
 
 
 class WrongArity(Rule):

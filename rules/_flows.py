@@ -1,0 +1,14 @@
+"""Builders for the Archy YAML in rule examples, so each example shows only what matters.
+
+The text they produce is what `flowlint explain` prints and what the example tests lint.
+"""
+
+import textwrap
+
+
+def task_flow(name: str, actions: str, *, task: str = "Start", flow_type: str = "inboundCall",
+              settings: str = "") -> str:
+    """A flow of ``flow_type`` whose one task runs ``actions`` (YAML list items, unindented)."""
+    return (f"{flow_type}:\n  name: {name}\n{textwrap.indent(settings, '  ')}"
+            f"  startUpRef: /{flow_type}/tasks/task[t]\n  tasks:\n    - task:\n        name: {task}\n"
+            f"        refId: t\n        actions:\n{textwrap.indent(actions, ' ' * 10)}")
