@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
-from flowlint.rules._flows import task_flow
+from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _GET = task_flow('Support', """\

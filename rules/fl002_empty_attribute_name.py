@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import ValueKind
-from flowlint.rules._flows import task_flow
+from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _FLOW = task_flow('Main', """\

@@ -6,7 +6,7 @@ from flowlint.analysis.attributes import Site
 from flowlint.analysis.mustset import key
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
-from flowlint.rules._flows import task_flow
+from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _MAIN = """\

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.values import expression_loc
-from flowlint.rules._flows import task_flow
+from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 

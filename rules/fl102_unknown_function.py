@@ -6,7 +6,7 @@ from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.catalog import lookup, suggest
 from flowlint.expressions.values import expression_loc
-from flowlint.rules._flows import task_flow
+from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _FLOW = task_flow('Main', """\
