@@ -1,0 +1,75 @@
+"""flowlint diagnostics and IR locations -> lsprotocol objects."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.ir import Span
+from flowlint.lsp.model import Snapshot
+from flowlint.lsp.positions import Pos
+
+SOURCE = "flowlint"
+#: Where a rule's documentation lives; ``{code}`` is the rule code, ``{code_lower}`` its
+#: lower-case form.  Clients can override it with the ``docsUrl`` setting.
+DEFAULT_DOCS_URL = "https://flowlint.readthedocs.io/en/latest/rules/{code_lower}.html"
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def uri_of(path: str) -> str:
+    return from_fs_path(path) or "file://" + path
+
+
+def lsp_position(pos: Pos) -> types.Position:
+    return types.Position(line=pos.line, character=pos.character)
+
+
+def lsp_range(snapshot: Snapshot, path: str, span: Span | None, encoding: str) -> types.Range:
+    """Range of a span in the file at absolute ``path`` (the file's start without a span)."""
+    state = snapshot.files.get(path)
+    mapper = state.mapper if state is not None else None
+    if mapper is None or span is None:
+        return types.Range(types.Position(line=0, character=0), types.Position(line=0, character=0))
+    start, end = mapper.lsp_range(span, encoding)
+    return types.Range(lsp_position(start), lsp_position(end))
+
+
+def docs_href(code: str, template: str) -> str:
+    return template.format(code=code, code_lower=code.lower())
+
+
+def to_lsp(diagnostic: Diagnostic, snapshot: Snapshot, encoding: str,
+           docs_url: str = DEFAULT_DOCS_URL) -> types.Diagnostic:
+    path = snapshot.path_of(diagnostic.file)
+    message = diagnostic.message
+    if diagnostic.span is None and diagnostic.logical and diagnostic.logical != "file":
+        message += f" (at {diagnostic.logical})"  # exports have no lines: say where inside the flow
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri_of(snapshot.path_of(item.file)),
+                                    range=lsp_range(snapshot, snapshot.path_of(item.file), item.span, encoding)),
+            message=item.message if item.span is not None else f"{item.message} (at {item.logical})",
+        )
+        for item in diagnostic.related
+    ]
+    return types.Diagnostic(
+        range=lsp_range(snapshot, path, diagnostic.span, encoding),
+        message=message,
+        severity=_SEVERITY[diagnostic.severity],
+        code=diagnostic.code,
+        code_description=types.CodeDescription(href=docs_href(diagnostic.code, docs_url)),
+        source=SOURCE,
+        related_information=related or None,
+    )
+
+
+def publishable(snapshot: Snapshot, encoding: str, docs_url: str = DEFAULT_DOCS_URL) -> dict[str, list[types.Diagnostic]]:
+    """Absolute path -> LSP diagnostics, for every file with findings."""
+    return {path: [to_lsp(d, snapshot, encoding, docs_url) for d in found]
+            for path, found in snapshot.diagnostics.items()}

@@ -1,0 +1,345 @@
+"""Editor features computed from one analysis snapshot: code actions, navigation, symbols.
+
+Every function takes the snapshot, the absolute path of the document and positions in the
+negotiated encoding, and returns lsprotocol objects.  None of them touches the editor's
+current text: the server only calls them when the snapshot is up to date with it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
+from lsprotocol import types
+
+from flowlint.analysis.attributes import Site, Store
+from flowlint.diagnostics import Diagnostic
+from flowlint.ir import Action, ActionKind, ContainerKind, Flow, Loc, SourceFormat, Span
+from flowlint.lsp.convert import DEFAULT_DOCS_URL, lsp_position, lsp_range, to_lsp, uri_of
+from flowlint.lsp.model import FileState, Snapshot
+from flowlint.lsp.positions import Pos, PositionMapper
+
+SUPPRESSION = "# flowlint: disable={code}"
+
+_KIND_LABEL = {
+    ActionKind.SET_PARTICIPANT_DATA: "Set Participant Data",
+    ActionKind.GET_PARTICIPANT_DATA: "Get Participant Data",
+    ActionKind.SET_CONVERSATION_DATA: "Set Conversation Data",
+    ActionKind.GET_CONVERSATION_DATA: "Get Conversation Data",
+    ActionKind.SET_SECURED_DATA: "Set Secured Data",
+    ActionKind.GET_SECURED_DATA: "Get Secured Data",
+}
+_STORE_LABEL = {Store.PARTICIPANT: "participant data", Store.SECURED: "secured data"}
+_CONTAINER_SYMBOL = {
+    ContainerKind.TASK: types.SymbolKind.Function,
+    ContainerKind.STATE: types.SymbolKind.Class,
+    ContainerKind.MENU: types.SymbolKind.Enum,
+    ContainerKind.BOT: types.SymbolKind.Object,
+    ContainerKind.STARTUP: types.SymbolKind.Constructor,
+    ContainerKind.INLINE: types.SymbolKind.Function,
+}
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def _span(loc: Loc) -> Span | None:
+    return loc.file.resolve(loc)
+
+
+def location(snapshot: Snapshot, loc: Loc, encoding: str) -> types.Location:
+    path = snapshot.path_of(loc.file.path)
+    return types.Location(uri=uri_of(path), range=lsp_range(snapshot, path, _span(loc), encoding))
+
+
+def _where(snapshot: Snapshot, loc: Loc) -> str:
+    span = _span(loc)
+    display = loc.file.path
+    return f"{display}:{span.line}:{span.column}" if span is not None else f"{display} ({loc.logical})"
+
+
+# --------------------------------------------------------------------------- attribute sites
+
+
+def site_at(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> Site | None:
+    """The Set/Get site whose literal attribute name is under (or just after) the cursor."""
+    state = snapshot.files.get(path)
+    if state is None or state.mapper is None or state.source is None:
+        return None
+    offset = state.mapper.offset_at(position, encoding)
+    for site in snapshot.attributes.sites:
+        if site.name is None or site.flow.file is not state.source:
+            continue
+        span = _span(site.attribute.name.loc)
+        if span is not None:
+            start, end = state.mapper.offsets(span)
+            if start <= offset <= end:
+                return site
+    return None
+
+
+def _same_name(snapshot: Snapshot, site: Site) -> list[Site]:
+    return [s for s in snapshot.attributes.sites if s.name == site.name]
+
+
+def _describe(snapshot: Snapshot, site: Site) -> str:
+    label = _KIND_LABEL.get(site.action.kind, site.action.key)
+    into = f" into `{site.variable}`" if not site.is_set and site.variable else ""
+    return (f"- {label} '{site.action.name}'{into} in flow '{site.flow.name}', "
+            f"{_where(snapshot, site.attribute.name.loc)}")
+
+
+def hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.Hover | None:
+    site = site_at(snapshot, path, position, encoding)
+    if site is None or site.name is None:
+        return None
+    name = site.name
+    lines = [f"**{name}**: attribute name (names are case-sensitive)"]
+    sites = _same_name(snapshot, site)
+    for store in Store:
+        in_store = [s for s in sites if s.store == store]
+        if not in_store:
+            continue
+        sets = [s for s in in_store if s.is_set]
+        gets = [s for s in in_store if not s.is_set]
+        lines.append("")
+        lines.append(f"As {_STORE_LABEL[store]}{' (secured)' if store == Store.SECURED else ''}:")
+        lines.append(f"Set in {len(sets)} place(s)" + (":" if sets else ": no flow in the workspace sets it"))
+        lines.extend(_describe(snapshot, s) for s in sets)
+        lines.append(f"Get in {len(gets)} place(s)" + (":" if gets else ""))
+        lines.extend(_describe(snapshot, s) for s in gets)
+    variants = sorted({s.name for s in snapshot.attributes.sites
+                       if s.name is not None and s.name != name and s.name.lower() == name.lower()})
+    if variants:
+        lines.append("")
+        lines.append("Other spellings in the workspace (a different attribute): "
+                     + ", ".join(f"`{v}`" for v in variants))
+    state = snapshot.files[path]
+    span = _span(site.attribute.name.loc)
+    assert state.mapper is not None and span is not None  # site_at found it through both
+    start, end = state.mapper.lsp_range(span, encoding)
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
+        range=types.Range(lsp_position(start), lsp_position(end)),
+    )
+
+
+def definition(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> list[types.Location] | None:
+    """From a name: the Set sites of that exact name (or, for a misspelt Get, of its case variants)."""
+    site = site_at(snapshot, path, position, encoding)
+    if site is None or site.name is None:
+        return None
+    table = snapshot.attributes
+    targets = table.sets.get((site.store, site.name)) or table.sets_folded.get((site.store, site.name.lower()), [])
+    return [location(snapshot, s.attribute.name.loc, encoding) for s in targets] or None
+
+
+def references(snapshot: Snapshot, path: str, position: Pos, encoding: str,
+               include_declaration: bool) -> list[types.Location] | None:
+    """Every Set and Get of the name under the cursor (Sets count as declarations)."""
+    site = site_at(snapshot, path, position, encoding)
+    if site is None:
+        return None
+    found = [s for s in _same_name(snapshot, site) if s.store == site.store and (include_declaration or not s.is_set)]
+    return [location(snapshot, s.attribute.name.loc, encoding) for s in found]
+
+
+# --------------------------------------------------------------------------- document symbols
+
+
+def document_symbols(snapshot: Snapshot, path: str, encoding: str) -> list[types.DocumentSymbol]:
+    """The flow, its tasks/states/menus/bots, and their actions (nested as in the file)."""
+    state = snapshot.files.get(path)
+    if state is None or state.mapper is None:
+        return []
+    mapper = state.mapper
+    return [symbol for flow in state.result.flows
+            if (symbol := _flow_symbol(flow, mapper, encoding)) is not None]
+
+
+def _flow_symbol(flow: Flow, mapper: PositionMapper, encoding: str) -> types.DocumentSymbol | None:
+    head = _span(flow.loc)
+    if head is None:
+        return None
+    children: list[types.DocumentSymbol] = []
+    covered = [mapper.offsets(head)]
+    for container in flow.containers:
+        if container.kind == ContainerKind.INLINE:
+            continue  # an inline task is part of its menu choice's action
+        found = _container_symbol(flow, container.index, mapper, encoding)
+        if found is not None:
+            children.append(found[0])
+            covered.append(found[1])
+    select = mapper.offsets(_span(flow.name_loc) or head)
+    covered.append(select)
+    whole = (min(s for s, _ in covered), max(e for _, e in covered))
+    return _symbol(flow.name or flow.type_key, flow.type_key, types.SymbolKind.Module, whole, select,
+                   children, mapper, encoding)
+
+
+def _container_symbol(flow: Flow, index: int, mapper: PositionMapper,
+                      encoding: str) -> tuple[types.DocumentSymbol, tuple[int, int]] | None:
+    container = flow.containers[index]
+    head = _span(container.loc)
+    actions = [(flow.actions[i], span) for i in container.actions
+               if (span := flow.actions[i].extent or _span(flow.actions[i].loc)) is not None]
+    extents = [mapper.offsets(span) for _, span in actions]
+    if head is None and not extents:
+        return None
+    select = mapper.offsets(head) if head is not None else extents[0]
+    whole = (min([select[0], *(s for s, _ in extents)]), max([select[1], *(e for _, e in extents)]))
+    children = _action_tree([(action, offsets) for (action, _), offsets in zip(actions, extents)], mapper, encoding)
+    name = container.name or container.ref_id or container.kind.value
+    symbol = _symbol(name, container.kind.value, _CONTAINER_SYMBOL[container.kind], whole, select,
+                     children, mapper, encoding)
+    return symbol, whole
+
+
+def _action_tree(actions: list[tuple[Action, tuple[int, int]]], mapper: PositionMapper,
+                 encoding: str) -> list[types.DocumentSymbol]:
+    """Nest actions by their extents (decision outputs, loop bodies)."""
+    roots: list[types.DocumentSymbol] = []
+    stack: list[tuple[int, list[types.DocumentSymbol]]] = []
+    for action, (start, end) in sorted(actions, key=lambda item: (item[1][0], -item[1][1])):
+        while stack and stack[-1][0] <= start:
+            stack.pop()
+        kids: list[types.DocumentSymbol] = []
+        head = _span(action.loc)
+        select = mapper.offsets(head) if head is not None else (start, start)
+        select = (max(select[0], start), min(max(select[1], start), end))
+        symbol = _symbol(action.name or action.key or "action", action.key, types.SymbolKind.Event,
+                         (start, end), select, kids, mapper, encoding)
+        (stack[-1][1] if stack else roots).append(symbol)
+        stack.append((end, kids))
+    return roots
+
+
+def _symbol(name: str, detail: str, kind: types.SymbolKind, whole: tuple[int, int], select: tuple[int, int],
+            children: list[types.DocumentSymbol], mapper: PositionMapper, encoding: str) -> types.DocumentSymbol:
+    def rng(offsets: tuple[int, int]) -> types.Range:
+        return types.Range(lsp_position(mapper.position(offsets[0], encoding)),
+                           lsp_position(mapper.position(offsets[1], encoding)))
+
+    return types.DocumentSymbol(name=name, detail=detail, kind=kind, range=rng(whole), selection_range=rng(select),
+                                children=children or None)
+
+
+# --------------------------------------------------------------------------- code actions
+
+
+def code_actions(snapshot: Snapshot, path: str, start: Pos, end: Pos, encoding: str,
+                 docs_url: str = DEFAULT_DOCS_URL) -> list[types.CodeAction]:
+    """Quick fixes for the findings touching the range: FL001 respelling, per-action disabling."""
+    state = snapshot.files.get(path)
+    if state is None or state.mapper is None:
+        return []
+    mapper = state.mapper
+    low, high = mapper.offset_at(start, encoding), mapper.offset_at(end, encoding)
+    uri = uri_of(path)
+    found: list[types.CodeAction] = []
+    for diagnostic in snapshot.diagnostics.get(path, []):
+        if diagnostic.span is None:
+            continue
+        d_start, d_end = mapper.offsets(diagnostic.span)
+        if d_start > high or d_end < low:
+            continue
+        lsp = to_lsp(diagnostic, snapshot, encoding, docs_url)
+        if diagnostic.code == "FL001":
+            for title, edit in _respell(snapshot, state, diagnostic, encoding):
+                found.append(types.CodeAction(
+                    title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[lsp], is_preferred=not found,
+                    edit=types.WorkspaceEdit(changes={uri: [edit]})))
+        disable = _disable(state, diagnostic, encoding)
+        if disable is not None:
+            found.append(types.CodeAction(
+                title=f"Disable {diagnostic.code} for this action", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[lsp], edit=types.WorkspaceEdit(changes={uri: [disable]})))
+    return found
+
+
+def _respell(snapshot: Snapshot, state: FileState, diagnostic: Diagnostic,
+             encoding: str) -> Iterator[tuple[str, types.TextEdit]]:
+    """One edit per spelling the Sets use: the Get's name rewritten in the same YAML/JSON quoting."""
+    mapper = state.mapper
+    source = state.source
+    if mapper is None or source is None or diagnostic.span is None:
+        return
+    table = snapshot.attributes
+    for site in table.sites:
+        if site.is_set or site.name is None or site.flow.file is not source:
+            continue
+        name = site.attribute.name
+        if _span(name.loc) != diagnostic.span:
+            continue
+        spellings = sorted({m.name for m in table.sets_folded.get((site.store, site.name.lower()), [])
+                            if m.name is not None and m.name != site.name})
+        for spelling in spellings:
+            if source.format == SourceFormat.JSON:
+                start, end = mapper.offsets(diagnostic.span)
+                new_text: str | None = json.dumps(spelling, ensure_ascii=False)
+            elif name.scalar is not None:
+                start, end = name.scalar.start, name.scalar.end
+                new_text = _yaml_scalar(spelling, name.scalar.style)
+            else:
+                continue
+            if new_text is None:
+                continue
+            edit = types.TextEdit(range=types.Range(lsp_position(mapper.position(start, encoding)),
+                                                    lsp_position(mapper.position(end, encoding))),
+                                  new_text=new_text)
+            yield f"Use '{spelling}', the spelling the Set uses", edit
+        return
+
+
+def _yaml_scalar(value: str, style: str) -> str | None:
+    """``value`` written in the scalar style the file used (None for block scalars: no fix)."""
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style == '"':
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    if style == "":
+        return value if _plain_ok(value) else json.dumps(value, ensure_ascii=False)
+    return None
+
+
+def _plain_ok(value: str) -> bool:
+    """Whether ``value`` reads back as the same plain scalar (the loader keeps scalars as text)."""
+    compose: Callable[..., Node | None] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    try:
+        node = compose(f"k: {value}\n", Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return False
+    if not isinstance(node, MappingNode) or len(node.value) != 1:
+        return False
+    scalar = node.value[0][1]
+    return isinstance(scalar, ScalarNode) and scalar.style is None and scalar.value == value
+
+
+def _disable(state: FileState, diagnostic: Diagnostic, encoding: str) -> types.TextEdit | None:
+    """Insert ``# flowlint: disable=CODE`` on the line above the innermost action holding the finding."""
+    mapper = state.mapper
+    if mapper is None or diagnostic.span is None or diagnostic.code == "FL100":
+        return None
+    if state.source is None or state.source.format != SourceFormat.YAML:
+        return None  # JSON has no comments; exports have no lines
+    at, _ = mapper.offsets(diagnostic.span)
+    best: tuple[int, int] | None = None
+    for flow in state.result.flows:
+        for action in flow.actions:
+            if action.extent is None:
+                continue
+            start, end = mapper.offsets(action.extent)
+            if start <= at < end and (best is None or end - start < best[1] - best[0]):
+                best = (start, end)
+    if best is None:
+        return None
+    line = mapper.position(best[0], encoding).line
+    index = mapper.editor_index
+    text = index.line_text(line)
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    eol = index.text[index.ends[line]:index.starts[line + 1]] if line + 1 < len(index.starts) else "\n"
+    position = types.Position(line=line, character=0)
+    return types.TextEdit(range=types.Range(position, position),
+                          new_text=f"{indent}{SUPPRESSION.format(code=diagnostic.code)}{eol}")
