@@ -4,6 +4,7 @@ of the real ``pre-commit`` package against a snapshot of this repository."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -245,3 +246,35 @@ def test_pre_commit_end_to_end(tmp_path: Path) -> None:
     fixed = commit("fixed flow")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert _git("rev-list", "--count", "HEAD", cwd=project, env=env).stdout.strip() == "2"
+
+
+# --------------------------------------------------------------------------- GitHub Action
+
+
+def test_action_manifest_and_its_lint_steps(tmp_path: Path) -> None:
+    """action.yml is a composite action whose lint steps, run here as GitHub would run them
+    (inputs in the environment), write valid SARIF and emit annotations that fail the step."""
+    action = cast(dict[str, Any], yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8")))
+    assert action["runs"]["using"] == "composite"
+    steps = cast(list[dict[str, Any]], action["runs"]["steps"])
+    scripts = {step["name"]: step for step in steps if "run" in step}
+    for step in scripts.values():
+        assert "${{" not in step["run"], "inputs must reach scripts through env (no script injection)"
+        assert step["shell"] == "bash"
+    sarif_step, gate_step = scripts["flowlint (SARIF)"], scripts["flowlint"]
+    assert "--format sarif" in sarif_step["run"] and "--format github" in gate_step["run"]
+    inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
+    sarif = tmp_path / "out.sarif"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "FLOWLINT_PATHS": "examples", "FLOWLINT_ARGS": inputs["args"], "FLOWLINT_SARIF": str(sarif),
+           "FLOWLINT_FAIL_ON": inputs["fail-on"]}
+    if shutil.which("flowlint", path=env["PATH"]) is None:
+        pytest.skip("the flowlint console script is not installed next to this Python")
+    made = subprocess.run(["bash", "-c", sarif_step["run"]], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=False)
+    assert made.returncode == 0, made.stderr
+    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 5
+    gate = subprocess.run(["bash", "-c", gate_step["run"]], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=False)
+    assert gate.returncode == 1
+    assert gate.stdout.count("::error file=examples/flows/") == 4 and gate.stdout.count("::warning ") == 1
