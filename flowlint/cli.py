@@ -202,6 +202,15 @@ def explain(code: str) -> None:
         click.echo("")
 
 
+@main.command()
+@click.option("--tcp", metavar="HOST:PORT", help="Serve on TCP instead of stdio (for debugging).")
+def lsp(tcp: str | None) -> None:
+    """Run the language server (LSP over stdio) for editors."""
+    from flowlint.lsp.server import serve  # pygls and lsprotocol load only for this command
+
+    serve(tcp)
+
+
 from flowlint.expressions.command import expr  # noqa: E402 - imports click only, never the parser
 
 main.add_command(expr)

@@ -12,13 +12,14 @@ import asyncio
 import json
 import queue
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import pytest
 import pytest_lsp
@@ -299,20 +300,43 @@ async def test_disable_and_other_code_action_requests(client: Client, root: Path
     await start(client, root)
     support = root / "flows" / "support.yaml"
     text = open_doc(client, support)
-    found = await diagnostics(client, support, lambda d: len(d) == 2)
-    for target in found:
+    # Give 'Read account' a finding of a second rule: a Get of an attribute no flow sets (FL005).
+    text = text.replace("                    variable: Task.account\n", (
+        "                    variable: Task.account\n"
+        "                - attribute:\n"
+        "                    name:\n"
+        "                      lit: Nobody\n"
+        "                    variable: Task.account\n"), 1)
+    change_doc(client, support, text, 2)
+    await diagnostics(client, support, lambda d: codes(d) == ["FL001", "FL001", "FL005"])
+    version = 2
+    for code in ("FL001", "FL005"):
+        found = client.diagnostics[uri(support)]
+        target = min((d for d in found if d.code == code), key=lambda d: d.range.start.line)
         actions = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri(support)), range=target.range,
             context=types.CodeActionContext(diagnostics=[target])))
         disable = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.title.startswith("Disable")]
         (action,) = disable
-        assert action.title == "Disable FL001 for this action" and action.edit and action.edit.changes
+        assert action.title == f"Disable {code} for this action" and action.edit and action.edit.changes
         (edit,) = action.edit.changes[uri(support)]
-        assert edit.range.start == edit.range.end and edit.range.start.character == 0
         lines = text.split("\n")
-        # The action's own line (the list item holding the action key) follows the insertion point.
-        assert lines[edit.range.start.line].strip() == "- getParticipantData:"
-        assert edit.new_text == lines[edit.range.start.line].split("-")[0] + "# flowlint: disable=FL001\n"
+        if code == "FL001":
+            # A new comment line, indented like the action's list item, right above it.
+            assert edit.range.start == edit.range.end == types.Position(edit.range.start.line, 0)
+            assert lines[edit.range.start.line].strip() == "- getParticipantData:"
+            assert edit.new_text == lines[edit.range.start.line].split("-")[0] + "# flowlint: disable=FL001\n"
+        else:
+            # The same action already has a directive above it: the code is appended to its list.
+            assert lines[edit.range.start.line].strip() == "# flowlint: disable=FL001"
+            assert edit.new_text == ",FL005" and edit.range.start.character == len(lines[edit.range.start.line])
+        text = apply(text, [edit])
+        version += 1
+        change_doc(client, support, text, version)
+        await diagnostics(client, support, lambda d, m=target.message: all(x.message != m for x in d))
+    # The suppressions are used (no FL900); only the second action's FL001 is left.
+    found = await diagnostics(client, support, lambda d: len(d) == 1)
+    assert codes(found) == ["FL001"] and "kundenNummer" in found[0].message
 
     # Nothing away from findings, nothing when only refactorings are asked for.
     nowhere = types.Range(types.Position(2, 0), types.Position(2, 3))
@@ -409,17 +433,43 @@ async def test_broken_document_gets_fl100_and_the_rest_keeps_working(client: Cli
     await diagnostics(client, support, lambda d: codes(d) == ["FL001", "FL001"])
 
 
-class RawSession:
-    """The server over a bare pipe, for messages no typed client would send."""
+#: ``flowlint lsp`` through the click command line, as editors start it.
+CLI_LSP = [sys.executable, "-c", "from flowlint.cli import main; main()", "lsp"]
 
-    def __init__(self, command: list[str], cwd: Path) -> None:
+
+class Stream(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+    def flush(self) -> None: ...
+    def readline(self) -> bytes: ...
+    def read(self, size: int, /) -> bytes: ...
+
+
+class RawSession:
+    """The server over a bare pipe or socket, for messages no typed client would send."""
+
+    def __init__(self, command: list[str], cwd: Path, tcp_port: int | None = None) -> None:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd)
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        if tcp_port is None:
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.writer: Stream = self.process.stdin
+            self.reader: Stream = self.process.stdout
+        else:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    connection = socket.create_connection(("127.0.0.1", tcp_port), timeout=1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or self.process.poll() is not None:
+                        raise
+                    time.sleep(0.1)
+            connection.settimeout(None)
+            self.writer = self.reader = connection.makefile("rwb")
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        stdout = self.process.stdout
-        assert stdout is not None
+        stdout = self.reader
         while True:
             length = 0
             while (line := stdout.readline()) not in (b"\r\n", b""):
@@ -431,10 +481,8 @@ class RawSession:
 
     def send(self, message: dict[str, Any] | bytes) -> None:
         body = message if isinstance(message, bytes) else json.dumps({"jsonrpc": "2.0", **message}).encode()
-        stdin = self.process.stdin
-        assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        stdin.flush()
+        self.writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.writer.flush()
 
     def response(self, id_: int, timeout: float = 15.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -451,7 +499,7 @@ class RawSession:
 
 
 def test_malformed_requests_get_error_responses_and_the_server_keeps_serving(root: Path) -> None:
-    session = RawSession([sys.executable, "-m", "flowlint.lsp"], root)
+    session = RawSession(CLI_LSP, root)
     try:
         session.send({"id": 1, "method": "initialize", "params": {
             "processId": None, "rootUri": uri(root), "capabilities": {}}})
@@ -477,6 +525,29 @@ def test_malformed_requests_get_error_responses_and_the_server_keeps_serving(roo
     finally:
         if session.process.poll() is None:
             session.process.kill()
+
+
+def test_tcp_for_debugging(root: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    session = RawSession([*CLI_LSP, "--tcp", f"127.0.0.1:{port}"], root, tcp_port=port)
+    try:
+        session.send({"id": 1, "method": "initialize", "params": {
+            "processId": None, "rootUri": uri(root), "capabilities": {}}})
+        assert session.response(1)["result"]["serverInfo"]["name"] == "flowlint"
+        session.send({"method": "initialized", "params": {}})
+        session.close()
+    finally:
+        session.process.kill()
+        session.process.wait(10)
+
+
+def test_version_does_not_load_the_language_server() -> None:
+    run = subprocess.run([sys.executable, "-X", "importtime", "-c", "from flowlint.cli import main; main()",
+                          "--version"], capture_output=True, text=True, check=True)
+    assert "flowlint, version" in run.stdout
+    assert "pygls" not in run.stderr and "lsprotocol" not in run.stderr
 
 
 @pytest.mark.asyncio

@@ -8,6 +8,7 @@ current text: the server only calls them when the snapshot is up to date with it
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 import yaml
@@ -19,9 +20,13 @@ from flowlint.diagnostics import Diagnostic
 from flowlint.ir import Action, ActionKind, ContainerKind, Flow, Loc, SourceFormat, Span
 from flowlint.lsp.convert import DEFAULT_DOCS_URL, lsp_position, lsp_range, to_lsp, uri_of
 from flowlint.lsp.model import FileState, Snapshot
-from flowlint.lsp.positions import Pos, PositionMapper
+from flowlint.lsp.positions import Pos, PositionMapper, units
 
 SUPPRESSION = "# flowlint: disable={code}"
+#: A ``disable=`` directive alone on its line, up to the end of its code list (see flowlint.suppressions).
+_DIRECTIVE_ABOVE = re.compile(
+    r"[ \t]*#[ \t]*flowlint[ \t]*:[ \t]*disable[ \t]*=[ \t]*"
+    r"[A-Za-z][A-Za-z0-9_-]*(?:[ \t]*,[ \t]*[A-Za-z][A-Za-z0-9_-]*)*")
 
 _KIND_LABEL = {
     ActionKind.SET_PARTICIPANT_DATA: "Set Participant Data",
@@ -337,6 +342,10 @@ def _disable(state: FileState, diagnostic: Diagnostic, encoding: str) -> types.T
         return None
     line = mapper.position(best[0], encoding).line
     index = mapper.editor_index
+    if line > 0 and (existing := _DIRECTIVE_ABOVE.match(index.line_text(line - 1))) is not None:
+        # Extend the directive already above the action rather than stacking a second one.
+        at_codes = types.Position(line=line - 1, character=units(existing.group(0), encoding))
+        return types.TextEdit(range=types.Range(at_codes, at_codes), new_text=f",{diagnostic.code}")
     text = index.line_text(line)
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     eol = index.text[index.ends[line]:index.starts[line + 1]] if line + 1 < len(index.starts) else "\n"

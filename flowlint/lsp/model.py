@@ -217,7 +217,7 @@ class WorkspaceModel:
         except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it
             error = "flowlint: a rule failed; only load-time findings are shown\n" + traceback.format_exc()
         by_file: dict[str, list[Diagnostic]] = {}
-        for diagnostic in finalize(found, self.config):
+        for diagnostic in finalize(found, self.config, project=project):  # project: inline suppressions
             path = self._paths.get(diagnostic.file) or os.path.abspath(diagnostic.file)
             by_file.setdefault(path, []).append(diagnostic)
         return Snapshot(self.snapshot.generation + 1, self.config, files, project, by_file,
