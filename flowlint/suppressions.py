@@ -288,12 +288,18 @@ def _unused(directives: list[Directive], config: Config) -> Iterator[Diagnostic]
                              ref.text)
             elif not ref.used and ref.code != UNUSED_CODE and config.is_enabled_for(ref.code, path):
                 # A rule switched off for this file did not run, so its suppression cannot be judged.
-                scope = "in this file" if directive.file_level else (
-                    "in the action below" if directive.extent is not None and directive.extent.line > directive.line
-                    else "in this action" if directive.extent is not None else "on this line")
+                scope = _scope(directive)
                 yield _fl900(severity, path, span, directive,
                              f"unused suppression: no {ref.code} finding {scope}; remove '{ref.text}' "
                              f"from the comment", ref.code)
+
+
+def _scope(directive: Directive) -> str:
+    if directive.file_level:
+        return "in this file"
+    if directive.extent is not None:
+        return "in the action below" if directive.extent.line > directive.line else "in this action"
+    return "on the next line" if directive.target_line != directive.line else "on this line"
 
 
 def _fl900(severity: Severity, path: str, span: Span, directive: Directive, message: str,

@@ -120,6 +120,11 @@ def test_comment_on_a_line_without_action(tmp_path: Path) -> None:
     # Above a non-action line: applies to that next line only (here: nothing is there).
     text = flow().replace("  tasks:\n", "  # flowlint: disable=FL002\n  tasks:\n")
     assert [code for code, _ in found(tmp_path, text)] == ["FL900", "FL002", "FL002"]
+    (fl900,) = [d for d in check_paths([str(tmp_path)]).diagnostics if d.code == "FL900"]
+    assert "no FL002 finding on the next line" in fl900.message
+    trailing = flow().replace("  tasks:\n", "  tasks:  # flowlint: disable=FL002\n")
+    (fl900,) = [d for d in check_project(tmp_path, {"main.yaml": trailing}) if d.code == "FL900"]
+    assert "no FL002 finding on this line" in fl900.message
 
 
 def test_suppression_of_a_disabled_rule_is_not_judged(tmp_path: Path) -> None:
