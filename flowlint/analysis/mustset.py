@@ -108,7 +108,10 @@ class MustSet:
             state = ins[index]
             if state is None:
                 continue
-            out = state | self._effect(action)
+            effect = self._effect(action)
+            # Most actions set nothing: share the state rather than copy it (a copy per
+            # action makes long flows quadratic in memory).
+            out = state | effect if effect else state
             call_summary: State = frozenset()
             if action.kind == ActionKind.CALL_TASK:
                 call_edges = [e for e in action.succ if e.kind == EdgeKind.CALL]

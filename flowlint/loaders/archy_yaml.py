@@ -137,6 +137,8 @@ class _FlowBuilder:
         self.flow: Flow | None = None
         self.actions: list[Action] = []
         self.containers: list[Container] = []
+        #: refId -> indices of the containers declaring it, in file order (references resolve in O(1)).
+        self.container_refs: dict[str, list[int]] = {}
         # (action index, edge kind, label, reference value, expected container item kind)
         self.pending_jumps: list[tuple[int, EdgeKind, str, Value]] = []
         self.references: list[tuple[str, Value]] = []
@@ -283,6 +285,8 @@ class _FlowBuilder:
         label = f'{kind.value} "{name}"' if kind != ContainerKind.STARTUP else name
         container = Container(len(self.containers), kind, name, ref_id, self.loc(label, node))
         self.containers.append(container)
+        if ref_id is not None:
+            self.container_refs.setdefault(ref_id, []).append(container.index)
         return container
 
     def container(self, kind: ContainerKind, key_node: Node, body: Node, label: str) -> int:
@@ -505,15 +509,13 @@ class _FlowBuilder:
         if match is None:
             return None
         item_kind, ref_id = match.group(1), match.group(2)
-        fallback: int | None = None
-        for container in self.containers:
-            if container.ref_id == ref_id:
-                if container.kind.value == item_kind:
-                    return container.index
-                fallback = container.index if fallback is None else fallback
-        if fallback is None and item_kind.startswith("menu"):
-            return self.choice_refs.get(ref_id)
-        return fallback
+        candidates = self.container_refs.get(ref_id)
+        if not candidates:
+            return self.choice_refs.get(ref_id) if item_kind.startswith("menu") else None
+        for index in candidates:
+            if self.containers[index].kind.value == item_kind:
+                return index
+        return candidates[0]
 
     def resolve_jumps(self) -> None:
         for action_index, kind, label, value in self.pending_jumps:
@@ -526,6 +528,55 @@ def _compose(text: str) -> Node | None:
     """Build the node graph only (no Python objects are constructed, so no tags run)."""
     compose: Callable[..., Node | None] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     return compose(text, Loader=_Loader)
+
+
+#: An alias (``*name``) where a node starts; only documents with one need _alias_problem().
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]", re.MULTILINE)
+#: Nodes an alias-free document can hold beyond one per character: a document whose aliases
+#: expand past that is an alias bomb ("billion laughs").
+_ALIAS_EXPANSION_MARGIN = 100_000
+#: libyaml's own nesting limit, which aliases could otherwise get around.
+_MAX_NESTING = 1000
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [child for pair in _pairs(node) for child in pair]
+    return _items(node)
+
+
+def _alias_problem(root: Node, text_length: int) -> tuple[str, Node] | None:
+    """Why walking ``root`` through its aliases is unsafe, and the node concerned.
+
+    Aliases share nodes, so composing is linear, but every walk that expands them (plain
+    data of a literal, nesting depth) could be exponential or endless.  One iterative pass
+    measures each node's expanded size and depth once.
+    """
+    limit = text_length + _ALIAS_EXPANSION_MARGIN
+    measured: dict[int, tuple[int, int]] = {}  # id -> (expanded size, depth)
+    open_nodes: set[int] = set()  # the current path: meeting one again means a cycle
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            children = [measured[id(child)] for child in _children(node)]
+            size = 1 + sum(size for size, _ in children)
+            depth = 1 + max((depth for _, depth in children), default=0)
+            if size > limit:
+                return (f"YAML aliases expand this node to more than {limit} nodes (an alias bomb); "
+                        "flowlint does not expand it"), node
+            if depth > _MAX_NESTING:
+                return f"YAML aliases nest this node more than {_MAX_NESTING} levels deep", node
+            measured[key] = size, depth
+        elif key in open_nodes:
+            return "recursive YAML alias: this node contains itself", node
+        elif key not in measured:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return None
 
 
 def looks_like_flow(text: str) -> tuple[str, int] | None:
@@ -574,6 +625,9 @@ def load_yaml_text(path: str, text: str, table: ActionTable | None = None) -> Lo
         return LoadResult(source, diagnostics=[_fl100(source, f"invalid YAML: {error}", None)])
     if not isinstance(root, MappingNode) or not root.value:
         return LoadResult(source, not_a_flow=True)
+    problem = _alias_problem(root, len(text)) if _ALIAS.search(substituted) else None
+    if problem is not None:
+        return LoadResult(source, diagnostics=[_fl100(source, problem[0], span_of(problem[1]))])
     known = flow_types()
     flow_keys = [(k, v) for k, v in _pairs(root) if isinstance(k, ScalarNode) and k.value in known]
     if not flow_keys:
