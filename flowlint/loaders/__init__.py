@@ -14,7 +14,7 @@ from flowlint.ir import SourceFile, SourceFormat
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable
 
-__all__ = ["MAX_FILE_BYTES", "LoadResult", "decode_text", "load_bytes", "load_file"]
+__all__ = ["MAX_FILE_BYTES", "LoadResult", "decode_text", "load_bytes", "load_file", "read_and_load"]
 
 #: Flow files larger than this are reported (FL100), not loaded: the largest real flows are
 #: under 1 MB, and loading takes about 50 times a file's size in memory.
@@ -111,21 +111,27 @@ def _load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None) -> 
 
 def load_file(path: str, fmt: str, table: ActionTable | None = None) -> LoadResult:
     """Read and load one file; unreadable files give FL100, never an exception."""
+    return read_and_load(path, fmt, table)[0]
+
+
+def read_and_load(path: str, fmt: str, table: ActionTable | None = None) -> tuple[LoadResult, bytes | None]:
+    """:func:`load_file`, also returning the bytes it loaded (None when unreadable), so that
+    a cache can key the result by exactly the content that produced it."""
     try:
         data = _read(path)
     except IsADirectoryError:
-        return _unreadable(path, SourceFormat.YAML, "is a directory, not a flow file")
+        return _unreadable(path, SourceFormat.YAML, "is a directory, not a flow file"), None
     except OSError as error:
-        return _unreadable(path, SourceFormat.YAML, f"cannot read file: {error.strerror or error}")
+        return _unreadable(path, SourceFormat.YAML, f"cannot read file: {error.strerror or error}"), None
     if data is None:
         return _unreadable(path, SourceFormat.YAML, "not a regular file (a named pipe, socket or device); "
-                                                    "flowlint reads only regular files")
+                                                    "flowlint reads only regular files"), None
     try:
-        return load_bytes(path, data, fmt, table)
+        return load_bytes(path, data, fmt, table), data
     except Exception as error:  # noqa: BLE001 - one bad file must never stop the project
         return _unreadable(path, SourceFormat.YAML,
                            f"internal error while loading this file ({type(error).__name__}: {error}); "
-                           "please report it to the flowlint maintainers")
+                           "please report it to the flowlint maintainers"), data
 
 
 def _read(path: str) -> bytes | None:
