@@ -6,7 +6,7 @@ from functools import cached_property
 
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
 from flowlint.analysis.flowgraph import FlowGraph, build_flow_graph
-from flowlint.analysis.mustset import MustSet, State
+from flowlint.analysis.mustset import MustSet, State, called_modules, callees_first
 from flowlint.analysis.taint import Chain, Step, Taint, TaintState, tainted_read
 from flowlint.config import Config
 from flowlint.expressions.analysis import calls
@@ -56,11 +56,20 @@ class Context:
         cached = self._module_summaries.get(name)
         if cached is not None:
             return cached
-        self._module_summaries[name] = frozenset()  # guards against module cycles
-        module = self.flow_graph.module_named(name)
-        summary: State = frozenset() if module is None else (self.mustset(module).exit_state or frozenset())
-        self._module_summaries[name] = summary
-        return summary
+        graph = self.flow_graph
+
+        def callees(current: str) -> list[str]:
+            module = graph.module_named(current)
+            return called_modules(module) if module is not None else []
+
+        for current in callees_first(name, callees, self._module_summaries.__contains__):
+            if current in self._module_summaries:  # summarised meanwhile, through a cycle
+                continue
+            self._module_summaries[current] = frozenset()  # guards against module cycles
+            module = graph.module_named(current)
+            summary: State = frozenset() if module is None else (self.mustset(module).exit_state or frozenset())
+            self._module_summaries[current] = summary
+        return self._module_summaries[name]
 
     @cached_property
     def taints(self) -> dict[int, Taint]:

@@ -9,7 +9,8 @@ the loop count is a literal >= 1, in which case leaving the loop implies one ite
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from flowlint.analysis.attributes import literal_name, store_of
 from flowlint.ir import DATA_GET_KINDS, Action, ActionKind, EdgeKind, Flow, ValueKind
@@ -19,8 +20,40 @@ State = frozenset[str]
 ModuleSummary = Callable[[str], State]
 
 
+_T = TypeVar("_T")
+
+
 def key(store: str, name: str) -> str:
     return f"{store}:{name}"
+
+
+def callees_first(start: _T, callees: Callable[[_T], Iterable[_T]], done: Callable[[_T], bool]) -> list[_T]:
+    """``start`` and what it calls, transitively, except what is ``done``: callees before their
+    callers (depth-first post-order, cut where a call cycle closes).
+
+    Summaries computed in this order need no recursion, however long a chain of tasks
+    calling tasks (or modules calling modules) is.
+    """
+    order: list[_T] = []
+    seen = {start}
+    stack = [(start, iter(callees(start)))]
+    while stack:
+        node, pending = stack[-1]
+        for callee in pending:
+            if callee not in seen and not done(callee):
+                seen.add(callee)
+                stack.append((callee, iter(callees(callee))))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def called_modules(flow: Flow) -> list[str]:
+    """Names of the common modules ``flow`` calls."""
+    return [action.target.text for action in flow.actions
+            if action.kind == ActionKind.CALL_COMMON_MODULE and action.target is not None and action.target.text]
 
 
 def gen(action: Action) -> State:
@@ -77,12 +110,32 @@ class MustSet:
             return cached
         if task_entry in self._in_progress:  # recursion: assume nothing extra is set
             return frozenset()
-        self._in_progress.add(task_entry)
-        _, exit_state = self._solve(task_entry, frozenset())
-        self._in_progress.discard(task_entry)
-        summary = exit_state or frozenset()
-        self._task_summaries[task_entry] = summary
-        return summary
+        for entry in callees_first(task_entry, self._called_tasks,
+                                   lambda e: e in self._task_summaries or e in self._in_progress):
+            if entry in self._task_summaries:  # summarised meanwhile, through a cycle
+                continue
+            self._in_progress.add(entry)
+            _, exit_state = self._solve(entry, frozenset())
+            self._in_progress.discard(entry)
+            self._task_summaries[entry] = exit_state or frozenset()
+        return self._task_summaries[task_entry]
+
+    def _called_tasks(self, entry: int) -> list[int]:
+        """Entries of the tasks called by the code reachable from ``entry`` (calls not entered)."""
+        actions = self.flow.actions
+        found: list[int] = []
+        seen = {entry}
+        pending = [entry]
+        while pending:
+            for edge in actions[pending.pop()].succ:
+                if edge.target is None:
+                    continue
+                if edge.kind == EdgeKind.CALL:
+                    found.append(edge.target)
+                elif edge.target not in seen:
+                    seen.add(edge.target)
+                    pending.append(edge.target)
+        return found
 
     def _effect(self, action: Action) -> State:
         """What running ``action`` adds, including callees' summaries (except task calls)."""
