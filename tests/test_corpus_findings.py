@@ -53,6 +53,29 @@ EXPECTED: dict[tuple[str, str, str, str], str] = {
     ("GenesysCloudBlueprints__web-messaging-triage-bot-blueprint",
      "terraform__modules__flow__web-messaging-triage-bot.yaml", "FL106", "web-messaging-quick-response-bot"):
         "the quick-response bot is created by another blueprint and is not in the corpus",
+    # FL105: one flow in two files, mostly an Architect export kept next to its Archy YAML.
+    ("GenesysCloudBlueprints__automated-callback-blueprint",
+     "files__automated-powershell-script__flows__Proactive callback offer.yaml", "FL105", "Proactive callbacks"):
+        "the blueprint ships the in-queue flow twice: as the export files__Proactive_callbacks_v1-0.i3InQueueFlow and as Archy YAML",
+    ("GenesysCloudBlueprints__automated-callback-blueprint",
+     "files__automated-powershell-script__flows__Trigger proactive callback workflow.yaml", "FL105",
+     "Trigger proactive callback workflow"):
+        "the same inbound flow as the export files__Trigger_proactive callback workflow_v1-0.i3InboundFlow",
+    ("GenesysCloudBlueprints__design-architect-flow-data-actions-for-resiliency",
+     "blueprint__src__CacheExampleFlow.yaml", "FL105", "Cache Example"):
+        "the same inbound flow as the export blueprint__src__CacheExample.i3InboundFlow",
+    ("GenesysCloudBlueprints__process-automation-trigger-with-salesforce",
+     "exports__Conversation Summary.yaml", "FL105", "Mickelsen_Conversation_Summary"):
+        "the same workflow as the export exports__Conversation Summary.i3WorkFlow",
+    ("GenesysCloudBlueprints__update-gc-presence-on-communicate-call-activity-blueprint",
+     "Set GC User to Available.yaml", "FL105", "Set GC User to Available"):
+        "the same workflow as the export Set GC User to Available.i3WorkFlow",
+    ("GenesysCloudBlueprints__update-gc-presence-on-communicate-call-activity-blueprint",
+     "Set GC User to Busy.yaml", "FL105", "Set GC User to Busy"):
+        "the same workflow as the export Set GC User to Busy.i3WorkFlow",
+    ("GenesysCloudBlueprints__webmessaging-chatbot-that-differentiates-on-and-off-hour-schedules",
+     "docs__modules__flows__webmessage_flow.yaml", "FL105", "chat_bot_hours_differentiator"):
+        "docs__modules__flows__del-webmessage_flow.yaml defines the same inbound message flow (a variant of this one)",
     ("andrewasfa__pc-bydesign-datadip", "extra__SAP_lookup.i3InboundFlow", "FL106", "Default In-Queue Flow"):
         "the transfer to ACD overrides the in-queue flow with the org's built-in default, never a project file",
 }

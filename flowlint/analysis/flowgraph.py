@@ -94,9 +94,15 @@ def _override_in_queue(action: Action) -> Value | None:
     return None
 
 
+def canonical_order(flows: list[Flow]) -> list[Flow]:
+    """``flows`` by file path: with duplicate names, which flow a lookup finds first (and
+    which one FL105 calls the original) does not depend on how the paths were given."""
+    return sorted(flows, key=lambda flow: flow.file.path)
+
+
 def build_flow_graph(project: Project, config: Config) -> FlowGraph:
     graph = FlowGraph(project.flows)
-    for flow in project.flows:
+    for flow in canonical_order(project.flows):
         graph.by_name[flow.name].append(flow)
         graph.by_name["\0" + flow.name.lower()].append(flow)
     for flow in project.flows:

@@ -1,0 +1,75 @@
+"""FL105: two flow files define a flow of the same type and name."""
+
+from collections.abc import Iterator
+
+from flowlint.analysis.flowgraph import canonical_order
+from flowlint.context import Context
+from flowlint.diagnostics import Diagnostic, Severity, related_at, where
+from flowlint.ir import Flow
+from flowlint.loaders.placeholders import has_placeholder
+from flowlint.registry import Example, Rule, RuleInfo
+
+from ._flows import task_flow
+
+_DONE = """\
+- disconnect:
+    name: Done
+"""
+
+
+def _key(flow: Flow) -> tuple[str, str] | None:
+    """Architect identifies a flow by type and name, ignoring case; templated and empty names
+    are unknown until deployment, so they never collide here."""
+    name = flow.name.strip()
+    if not name or has_placeholder(name):
+        return None
+    return flow.type, name.casefold()
+
+
+class DuplicateFlowName(Rule):
+    info = RuleInfo(
+        code="FL105",
+        name="duplicate-flow-name",
+        severity=Severity.WARNING,
+        summary="Two flow files define a flow of the same type and name (ignoring case).",
+        why=(
+            "Architect knows one flow per type and name: publishing the second file replaces the first, so one of "
+            "them never runs as written, usually a copy left behind by a rename, or an old export kept next to "
+            "the Archy YAML. Cross-flow rules cannot tell which one transfers and calls reach; they follow both, "
+            "which can hide a Get before Set or report one that cannot happen. The finding is on every file after "
+            "the first (in path order) and names the first; remove or rename the stale copy."
+        ),
+        examples=(
+            Example("the same flow name in two files", {
+                "flows/main.yaml": task_flow("Main IVR", _DONE),
+                "old/main-copy.yaml": task_flow("main ivr", _DONE),
+            }, bad=True),
+            Example("different names, or the same name for flows of different types", {
+                "main.yaml": task_flow("Main IVR", _DONE),
+                "support.yaml": task_flow("Support", _DONE),
+                "main-workflow.yaml": task_flow("Main IVR", "- endFlow:\n    name: Done\n", flow_type="workflow"),
+            }, bad=False),
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        first: dict[tuple[str, str], Flow] = {}
+        for flow in canonical_order(ctx.project.flows):
+            key = _key(flow)
+            if key is None:
+                continue
+            original = first.setdefault(key, flow)
+            if original is flow:
+                continue
+            yield ctx.diagnostic(
+                self.info.code,
+                f"flow name '{flow.name}' is already used by the {original.type_key} flow '{original.name}' in "
+                f"{where(original.name_loc)}; publishing one replaces the other, and cross-flow rules follow "
+                f"both: remove or rename the stale copy",
+                flow.name_loc,
+                flow=flow,
+                related=(related_at(f"the first flow named '{original.name}'", original.name_loc),),
+            )
+
+
+RULE = DuplicateFlowName()
