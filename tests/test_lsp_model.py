@@ -14,7 +14,7 @@ from lsprotocol import types
 from flowlint.config import Config
 from flowlint.ir import SourceFormat, Span
 from flowlint.lsp import features
-from flowlint.lsp.convert import publishable, to_lsp
+from flowlint.lsp.convert import docs_href, publishable, to_lsp
 from flowlint.lsp.model import Document, WorkspaceModel
 from flowlint.lsp.positions import UTF8, UTF16, UTF32, LineIndex, Pos, PositionMapper, column_from_units, units
 from flowlint.lsp.server import Settings, parse_settings
@@ -271,6 +271,11 @@ def test_document_symbols_nest_actions_of_decisions(ws: Path) -> None:
     (start,) = flow.children or []
     assert [a.name for a in start.children or []] == ["Remember caller", "To Support"]
     assert flow.range.start.line <= flow.selection_range.start.line <= flow.range.end.line
+
+
+def test_docs_links() -> None:
+    assert docs_href("FL005", "https://example.org/{code}/{name}") == "https://example.org/FL005/get-before-set"
+    assert docs_href("FL005", "https://example.org/{nope}").endswith("#fl005-get-before-set")  # bad template
 
 
 def test_settings_are_tolerant() -> None:

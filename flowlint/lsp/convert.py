@@ -9,11 +9,15 @@ from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import Span
 from flowlint.lsp.model import Snapshot
 from flowlint.lsp.positions import Pos
+from flowlint.registry import rules_by_code
 
 SOURCE = "flowlint"
-#: Where a rule's documentation lives; ``{code}`` is the rule code, ``{code_lower}`` its
-#: lower-case form.  Clients can override it with the ``docsUrl`` setting.
-DEFAULT_DOCS_URL = "https://flowlint.readthedocs.io/en/latest/rules/{code_lower}.html"
+#: Where a rule's documentation lives: the published form of docs/rules.md.  Placeholders:
+#: ``{code}`` (FL001), ``{code_lower}`` (fl001), ``{name}`` (attribute-name-case-mismatch)
+#: and ``{anchor}`` (fl001-attribute-name-case-mismatch, the heading anchor in rules.md).
+#: The project has no published docs site yet: clients can point it elsewhere with the
+#: ``docsUrl`` setting.
+DEFAULT_DOCS_URL = "https://flowlint.readthedocs.io/en/latest/rules.html#{anchor}"
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -41,7 +45,13 @@ def lsp_range(snapshot: Snapshot, path: str, span: Span | None, encoding: str) -
 
 
 def docs_href(code: str, template: str) -> str:
-    return template.format(code=code, code_lower=code.lower())
+    info = rules_by_code().get(code)
+    name = info.info.name if info is not None else ""
+    anchor = f"{code.lower()}-{name}" if name else code.lower()
+    try:
+        return template.format(code=code, code_lower=code.lower(), name=name, anchor=anchor)
+    except (KeyError, IndexError, ValueError):  # a bad template from the client's settings
+        return DEFAULT_DOCS_URL.format(anchor=anchor)
 
 
 def to_lsp(diagnostic: Diagnostic, snapshot: Snapshot, encoding: str,
