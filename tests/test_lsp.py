@@ -579,3 +579,8 @@ async def test_discovered_config_and_bad_config(client: Client, root: Path) -> N
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"flowlint": {"configFile": None}}))
     assert await diagnostics(client, support, lambda d: not d) == []
+    # The configuration file changes on disk: the workspace is re-checked with it.
+    (root / ".flowlint.toml").write_text('select = ["FL001"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri(root / ".flowlint.toml"), type=types.FileChangeType.Changed)]))
+    assert codes(await diagnostics(client, support, lambda d: len(d) == 2)) == ["FL001", "FL001"]

@@ -263,6 +263,18 @@ def test_fl001_fix_in_api_json_and_no_disable_action_there(ws: Path) -> None:
     assert "FL001" not in [d.code for d in after.diagnostics.get(support, [])]
 
 
+def test_fl003_related_information_leads_to_the_secured_source(ws: Path) -> None:
+    shutil.copytree(Path(__file__).parent.parent / "examples", ws / "examples")
+    snapshot = WorkspaceModel([str(ws / "examples")]).update([], {}, rescan=True)
+    main = str(ws / "examples" / "flows" / "main-ivr.yaml")
+    (finding,) = [to_lsp(d, snapshot, UTF16) for d in snapshot.diagnostics[main] if d.code == "FL003"]
+    lines = Path(main).read_text(encoding="utf-8").split("\n")
+    related = finding.related_information or []
+    assert [r.location.uri for r in related] == [Path(main).as_uri()] * len(related)
+    first = related[0].location.range.start
+    assert lines[first.line][first.character:].startswith("CardToken")  # the Get Secured Data's attribute
+
+
 def test_document_symbols_nest_actions_of_decisions(ws: Path) -> None:
     shutil.copytree(WORKSPACE, ws / "copy")
     snapshot = WorkspaceModel([str(ws / "copy")]).update([], {}, rescan=True)

@@ -46,8 +46,8 @@ R = TypeVar("R")
 DEFAULT_DEBOUNCE_MS = 50
 #: How long a request waits for pending edits to be analysed before answering from what it has.
 SETTLE_TIMEOUT = 5.0
-_WATCH_GLOBS = [f"**/*{suffix}" for suffix in (*YAML_SUFFIXES, JSON_SUFFIX)] + [
-    f"**/*{EXPORT_PREFIX}*", f"**/{FLOWLINT_TOML}", f"**/{PYPROJECT_TOML}"]
+#: Flow files, and TOML files: discovered configurations and an explicit ``configFile``.
+_WATCH_GLOBS = [f"**/*{suffix}" for suffix in (*YAML_SUFFIXES, JSON_SUFFIX)] + [f"**/*{EXPORT_PREFIX}*", "**/*.toml"]
 
 
 @dataclass(slots=True)
