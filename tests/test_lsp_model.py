@@ -3,13 +3,16 @@ features (hover, quick fixes) on YAML and API JSON, and client settings."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 from pathlib import Path
+from typing import cast
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 
 from flowlint.config import Config
 from flowlint.ir import SourceFormat, Span
@@ -17,7 +20,7 @@ from flowlint.lsp import features
 from flowlint.lsp.convert import docs_href, publishable, to_lsp
 from flowlint.lsp.model import Document, WorkspaceModel
 from flowlint.lsp.positions import UTF8, UTF16, UTF32, LineIndex, Pos, PositionMapper, column_from_units, units
-from flowlint.lsp.server import Settings, parse_settings
+from flowlint.lsp.server import FlowlintServer, Settings, _notification, _request, parse_settings  # pyright: ignore[reportPrivateUsage]
 
 from .test_flow_json_loader import act, doc, lit, task, var
 
@@ -298,3 +301,55 @@ def test_settings_are_tolerant() -> None:
     assert parse_settings({"debounceMs": True, "docsUrl": 3}, base) == base  # wrong types: ignored
     assert parse_settings({"configFile": ""}, base).config_file is None
     assert parse_settings({"debounceMs": -1}, base).debounce_ms == 20
+
+
+def test_fl002_gets_no_automatic_fix_only_the_disable_action(ws: Path) -> None:
+    support = write(ws, "support.yaml", GET.format(name='" "'))
+    snapshot = WorkspaceModel([str(ws)]).update([], {}, rescan=True)
+    (finding,) = [d for d in snapshot.diagnostics[support] if d.code == "FL002"]
+    lsp = to_lsp(finding, snapshot, UTF16)
+    actions = features.code_actions(snapshot, support, Pos(lsp.range.start.line, lsp.range.start.character),
+                                    Pos(lsp.range.end.line, lsp.range.end.character), UTF16)
+    assert [a.title for a in actions if "FL002" in a.title or a.title.startswith("Use ")] == [
+        "Disable FL002 for this action"]
+
+
+def test_a_failing_rule_keeps_load_findings_and_says_why(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = write(ws, "broken.yaml", "inboundCall:\n  name: [x\n")
+    write(ws, "support.yaml", GET.format(name="accountId"))
+
+    def explode(*_: object) -> list[object]:
+        raise RuntimeError("rule bug")
+
+    monkeypatch.setattr("flowlint.lsp.model.run_rules", explode)
+    snapshot = WorkspaceModel([str(ws)]).update([], {}, rescan=True)
+    assert [d.code for d in snapshot.diagnostics[broken]] == ["FL100"]
+    assert snapshot.error is not None and "RuntimeError: rule bug" in snapshot.error
+
+
+class _Logs:
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        self.messages.append(message)
+
+
+def test_handler_exceptions_are_logged_not_fatal() -> None:
+    logs = _Logs()
+    server = cast(FlowlintServer, logs)
+
+    @_notification(server)
+    def did_something(params: int) -> None:
+        raise ValueError(f"bad {params}")
+
+    assert did_something(1) is None
+    assert "error in did_something" in logs.messages[-1] and "ValueError: bad 1" in logs.messages[-1]
+
+    @_request(server)
+    async def answer(params: int) -> int:
+        raise KeyError(params)
+
+    with pytest.raises(JsonRpcInternalError, match="KeyError"):
+        asyncio.run(answer(2))
+    assert "error in answer" in logs.messages[-1]

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
@@ -324,10 +324,10 @@ def _notification(server: FlowlintServer) -> Callable[[Callable[P, R]], Callable
     return decorate
 
 
-def _request(server: FlowlintServer) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+def _request(server: FlowlintServer) -> Callable[[Callable[P, Coroutine[Any, Any, R]]], Callable[P, Coroutine[Any, Any, R]]]:
     """Log a request handler's exception, then answer the request with an internal error."""
 
-    def decorate(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    def decorate(handler: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
         @functools.wraps(handler)
         async def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
