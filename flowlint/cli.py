@@ -14,6 +14,8 @@ import click
 from flowlint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Default cache directory name (already skipped by file discovery).
+DEFAULT_CACHE_DIR = ".flowlint_cache"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,9 +48,16 @@ def main() -> None:
                    "current directory) so cross-flow rules see every flow, but report only findings in PATHS "
                    "or pointing into them (the pre-commit hook's mode).")
 @click.option("--report-all", is_flag=True, help="With --project: report every finding in the project.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for loading and per-file rules (default: the number of CPUs; 1 = no workers).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help=f"Cache directory (default: {DEFAULT_CACHE_DIR} in the configuration file's directory, else the "
+                   "git work tree, else the current directory).")
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
           fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
-          write_baseline_file: str | None, whole_project: bool, report_all: bool) -> None:
+          write_baseline_file: str | None, whole_project: bool, report_all: bool, jobs: int | None,
+          no_cache: bool, cache_dir: str | None) -> None:
     """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .).
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
@@ -74,7 +83,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         if paths and not report_all:
             report_paths = list(paths)
     try:
-        result = check_paths(lint_targets, config)
+        cache = None if no_cache else cache_dir or os.path.join(_cache_root(config.root, targets), DEFAULT_CACHE_DIR)
+        result = check_paths(lint_targets, config, jobs=jobs or _cpu_count(), cache_dir=cache)
     except Exception:  # noqa: BLE001 - the promise is exit 2 with a report, never a bare traceback
         click.echo("flowlint: internal error (please report this with the file that caused it):", err=True)
         click.echo(traceback.format_exc(), err=True)
@@ -123,6 +133,21 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     threshold = Severity(fail_on).rank
     failing = any(d.severity.rank >= threshold for d in diagnostics)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _cpu_count() -> int:
+    sched_getaffinity = getattr(os, "sched_getaffinity", None)  # CPUs this process may use (Linux)
+    if sched_getaffinity is not None:
+        return max(1, len(sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _cache_root(config_root: str | None, targets: list[str]) -> str:
+    """Where the default cache lives: the configuration's directory, else the git work tree
+    of the first path, else the current directory (the --project root, as an absolute path)."""
+    from flowlint.reporters import repo_root
+
+    return config_root or repo_root(targets[0]) or os.getcwd()
 
 
 def _use_color(choice: str, is_terminal: bool) -> bool:

@@ -78,9 +78,22 @@ def _finalize(diagnostics: list[Diagnostic], config: Config, project: Project | 
     return kept, suppressed
 
 
-def check_paths(paths: list[str], config: Config | None = None, *, suppress: bool = True) -> CheckResult:
-    """Lint ``paths`` as one project.  ``suppress=False`` ignores ``# flowlint:`` comments."""
+def check_paths(paths: list[str], config: Config | None = None, *, suppress: bool = True,
+                jobs: int | None = None, cache_dir: str | None = None) -> CheckResult:
+    """Lint ``paths`` as one project.  ``suppress=False`` ignores ``# flowlint:`` comments.
+
+    ``jobs`` (worker processes; 1 = in this process) and ``cache_dir`` (on-disk cache) select
+    the file-by-file pipeline of :mod:`flowlint.parallel`, whose findings are the same; by
+    default everything runs here, uncached.
+    """
     config = config or Config()
+    if jobs is not None or cache_dir is not None:
+        from flowlint.parallel import collect
+
+        files = list(_unique(discover(paths, config.is_excluded)))
+        found = collect(files, config, jobs=jobs or 1, cache_dir=cache_dir)
+        kept, suppressed = _finalize(found.diagnostics, config, found.project if suppress else None)
+        return CheckResult(found.project, kept, found.files_checked, suppressed)
     table = table_for(config)
     results = [load_file(path, fmt, table) for path, fmt in _unique(discover(paths, config.is_excluded))]
     project, diagnostics = build_project(results)

@@ -23,6 +23,7 @@ _FLOW = task_flow('Main', """\
 
 
 class EmptyAttributeName(Rule):
+    per_file = True  # findings depend on this flow only
     info = RuleInfo(
         code="FL002",
         name="empty-attribute-name",

@@ -47,6 +47,7 @@ commonModule:
 
 
 class ActionNotAllowedInFlowType(Rule):
+    per_file = True  # findings depend on this flow only
     info = RuleInfo(
         code="FL004",
         name="action-not-allowed-in-flow-type",

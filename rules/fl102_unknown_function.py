@@ -24,6 +24,7 @@ _FLOW = task_flow('Main', """\
 
 
 class UnknownFunction(Rule):
+    per_file = True  # findings depend on this flow only
     info = RuleInfo(
         code="FL102",
         name="unknown-function",

@@ -8,6 +8,7 @@ from flowlint.registry import Example, Rule, RuleInfo
 
 
 class UnresolvedReference(Rule):
+    per_file = True  # findings depend on this flow only
     info = RuleInfo(
         code="FL103",
         name="unresolved-reference",

@@ -43,6 +43,7 @@ inboundCall:
 
 
 class UndeclaredVariable(Rule):
+    per_file = True  # findings depend on this flow only
     info = RuleInfo(
         code="FL104",
         name="undeclared-variable",

@@ -43,11 +43,17 @@ class UnknownFlowReference(Rule):
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         external = set(ctx.config.external_flows)
         graph = ctx.flow_graph
+        names: list[str] | None = None
+        hints: dict[str, str] = {}  # one fuzzy search per distinct name: it scans every flow name
         for reference in graph.references:
             if reference.targets or reference.name in external:
                 continue
-            close = difflib.get_close_matches(reference.name, sorted({f.name for f in graph.flows}), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            hint = hints.get(reference.name)
+            if hint is None:
+                if names is None:
+                    names = sorted({f.name for f in graph.flows})
+                close = difflib.get_close_matches(reference.name, names, n=1)
+                hint = hints[reference.name] = f"did you mean '{close[0]}'? " if close else ""
             yield ctx.diagnostic(
                 self.info.code,
                 f"'{reference.name}' is not a flow in this project; {hint}if it lives elsewhere, add it to "

@@ -25,6 +25,7 @@ _FLOW = task_flow('Main', """\
 
 
 class WrongArity(Rule):
+    per_file = True  # findings depend on this flow only
     info = RuleInfo(
         code="FL107",
         name="wrong-arity",

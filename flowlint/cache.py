@@ -1,0 +1,259 @@
+"""The on-disk cache: per-file results keyed by content, and the last run of each project.
+
+Layout (everything below the cache directory, ``.flowlint_cache`` by default)::
+
+    CACHEDIR.TAG, .gitignore          mark the directory as a cache (backup tools, git)
+    v1-<environment>/units/xx/<key>   one FileUnit (project view) per (path, content sha256)
+    v1-<environment>/projects/<key>   the last run of one project (list of files): a Snapshot
+
+The *environment* is a digest of everything besides a file's bytes that changes what
+loading and rules produce: flowlint's version and source files (sizes and mtimes, so an
+edited checkout never reads stale entries), the Python version and the configuration
+(action aliases, severities, external names, flow links...).  Paths are part of a key
+because they are part of the IR (``SourceFile.path``) and of every finding.
+
+Entries are written to a temporary file and renamed into place, so concurrent runs never
+see half an entry; an entry that does not unpickle, or unpickles to something else than
+expected, is ignored and recomputed.  Unpickling is restricted to flowlint's own data
+classes, so a planted cache file cannot run code through ``pickle``.  The cache is
+best effort: when it cannot be written (read-only tree, disk full) flowlint just checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from flowlint import __version__
+from flowlint.config import Config
+from flowlint.diagnostics import Diagnostic
+from flowlint.loaders.result import LoadResult
+from flowlint.parallel import FileUnit, dependency_view
+
+#: Bump when the layout or the pickled classes change shape.
+FORMAT = 1
+DEFAULT_DIR = ".flowlint_cache"
+#: Environments (versions, configurations) kept side by side; older ones are removed.
+MAX_ENVIRONMENTS = 4
+#: Project snapshots kept per environment (one per distinct list of linted files).
+MAX_PROJECTS = 16
+
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by flowlint.\n"
+        "# For information about cache directory tags, see https://bford.info/cachedir/\n")
+
+
+@dataclass(slots=True)
+class FileRecord:
+    """One file of a project's last run: enough to report it again without loading it."""
+
+    path: str
+    fmt: str
+    digest: str | None
+    interface: str
+    full: bool
+    directives: bool
+    not_a_flow: bool
+    load: list[Diagnostic] = field(default_factory=lambda: [])
+    local: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
+    #: Cross-flow findings located in this file, per rule code, in emission order.
+    cross: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
+    #: Dependency view: what other files' cross-flow checks read from this one.
+    stub: LoadResult = field(default_factory=lambda: LoadResult(None))
+
+
+@dataclass(slots=True)
+class Snapshot:
+    files: list[FileRecord] = field(default_factory=lambda: [])
+    #: Cross-flow findings located in no linted file (then the warm path is not used).
+    orphans: int = 0
+
+
+def _record(unit: FileUnit, known: Callable[[str], bool]) -> FileRecord:
+    return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
+                      unit.result.not_a_flow, list(unit.result.diagnostics), unit.local, {},
+                      dependency_view(unit.result, known))
+
+
+def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
+                known: Callable[[str], bool]) -> Snapshot:
+    """The record of a full run: every unit, and the cross-flow findings by file."""
+    snapshot = Snapshot([_record(unit, known) for unit in units])
+    by_path = {record.path: record for record in snapshot.files}
+    for code, found in cross.items():
+        for diagnostic in found:
+            record = by_path.get(diagnostic.file)
+            if record is None:
+                snapshot.orphans += 1
+            else:
+                record.cross.setdefault(code, []).append(diagnostic)
+    return snapshot
+
+
+def update_snapshot(snapshot: Snapshot, fresh: dict[int, FileUnit], cross: dict[int, dict[str, list[Diagnostic]]],
+                    known: Callable[[str], bool]) -> Snapshot:
+    """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings)."""
+    files = list(snapshot.files)
+    for index, unit in fresh.items():
+        files[index] = _record(unit, known)
+    for index, found in cross.items():
+        files[index] = dataclasses.replace(files[index], cross=found)
+    return Snapshot(files, snapshot.orphans)
+
+
+class Cache:
+    """Entries of one environment (flowlint version and configuration) in ``directory``."""
+
+    def __init__(self, directory: str, config: Config) -> None:
+        self.directory = directory
+        self.environment = environment(config)
+        self.root = os.path.join(directory, f"v{FORMAT}-{self.environment[:20]}")
+
+    # -- per-file units ------------------------------------------------------------------
+    def get_unit(self, path: str, digest: str) -> FileUnit | None:
+        unit = self._read(self._unit_path(path, digest))
+        if isinstance(unit, FileUnit) and unit.path == path and unit.digest == digest:
+            return unit
+        return None
+
+    def put_bytes(self, path: str, digest: str, data: bytes) -> None:
+        """Store a pickled :class:`FileUnit` (already a project view) for ``path`` at ``digest``."""
+        self._write(self._unit_path(path, digest), data)
+
+    def _unit_path(self, path: str, digest: str) -> str:
+        key = _sha(f"{path}\0{digest}")
+        return os.path.join(self.root, "units", key[:2], key)
+
+    # -- project snapshots ---------------------------------------------------------------
+    def get_snapshot(self, files: Sequence[tuple[str, str]]) -> Snapshot | None:
+        found = self._read(self._project_path(files))
+        return found if isinstance(found, Snapshot) else None
+
+    def put_snapshot(self, files: Sequence[tuple[str, str]], snapshot: Snapshot) -> None:
+        target = self._project_path(files)
+        if self._write(target, pickle.dumps(snapshot, pickle.HIGHEST_PROTOCOL)):
+            self._prune(os.path.dirname(target), MAX_PROJECTS)
+
+    def _project_path(self, files: Sequence[tuple[str, str]]) -> str:
+        return os.path.join(self.root, "projects", _sha("\0".join(f"{p}\0{f}" for p, f in files)))
+
+    # -- files ---------------------------------------------------------------------------
+    def _read(self, path: str) -> object:
+        try:
+            with open(path, "rb") as handle:
+                return _SafeUnpickler(io.BytesIO(handle.read())).load()
+        except Exception:  # noqa: BLE001 - missing, truncated, corrupt or foreign: recompute
+            return None
+
+    def _write(self, path: str, data: bytes) -> bool:
+        directory = os.path.dirname(path)
+        try:
+            if not os.path.isdir(directory):
+                self._create(directory)
+            fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)  # atomic: readers see the old entry or the new one
+            except BaseException:
+                _remove(temporary)
+                raise
+        except OSError:
+            return False
+        return True
+
+    def _create(self, directory: str) -> None:
+        fresh_root = not os.path.isdir(self.directory)
+        os.makedirs(directory, exist_ok=True)
+        if fresh_root or not os.path.exists(os.path.join(self.directory, "CACHEDIR.TAG")):
+            for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# created by flowlint\n*\n")):
+                with open(os.path.join(self.directory, name), "w", encoding="utf-8") as handle:
+                    handle.write(text)
+        self._prune(self.directory, MAX_ENVIRONMENTS, keep=os.path.basename(self.root), dirs=True)
+
+    @staticmethod
+    def _prune(directory: str, limit: int, keep: str = "", dirs: bool = False) -> None:
+        """Remove the least recently written entries of ``directory`` beyond ``limit``."""
+        try:
+            names = [n for n in os.listdir(directory) if not n.startswith(".") and n != "CACHEDIR.TAG"]
+            if len(names) <= limit:
+                return
+            aged = sorted(names, key=lambda n: os.stat(os.path.join(directory, n)).st_mtime_ns)
+            for name in aged[: len(names) - limit]:
+                if name == keep:
+                    continue
+                target = os.path.join(directory, name)
+                if dirs and os.path.isdir(target):
+                    shutil.rmtree(target, ignore_errors=True)
+                elif not dirs:
+                    _remove(target)
+        except OSError:
+            pass  # another run pruned first
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def environment(config: Config) -> str:
+    """Digest of what, besides a file's bytes, decides its cached results."""
+    state = dataclasses.asdict(config)
+    return _sha(f"{__version__}\0{FORMAT}\0{sys.version_info[:2]}\0{code_fingerprint()}\0{state!r}")
+
+
+@cache
+def code_fingerprint() -> str:
+    """flowlint's own files (name, size, mtime): an edited checkout must not reuse entries."""
+    import importlib.util
+
+    roots: list[str] = []
+    for package in ("flowlint", "flowlint.rules", "flowlint.grammars"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations is not None:
+            roots.extend(spec.submodule_search_locations)
+    parts: list[str] = []
+    for root in roots:
+        for directory, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".py", ".json", ".lark")):
+                    stat = os.stat(os.path.join(directory, name))
+                    parts.append(f"{os.path.relpath(os.path.join(directory, name), root)}:{stat.st_size}:"
+                                 f"{stat.st_mtime_ns}")
+    return _sha("\n".join(parts))
+
+
+#: Modules whose own classes a cache entry may contain (data classes, enums, named tuples).
+_MODULES = frozenset({"flowlint.ir", "flowlint.diagnostics", "flowlint.loaders.result", "flowlint.parallel",
+                      "flowlint.cache", "flowlint.loaders.json_positions"})
+_CLASSES = frozenset({("lark.lexer", "Token"), ("builtins", "set"), ("builtins", "frozenset"),
+                      ("builtins", "slice"), ("builtins", "complex"), ("builtins", "bytearray")})
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Only flowlint's data classes: unpickling a cache file never calls anything else."""
+
+    def find_class(self, module: str, name: str) -> type:
+        # Checked before anything is imported: importing a module can run its code.
+        if module in _MODULES or (module, name) in _CLASSES:
+            found: object = super().find_class(module, name)
+            if isinstance(found, type) and ((module, name) in _CLASSES or found.__module__ == module):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not expected in a flowlint cache entry")
+

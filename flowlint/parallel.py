@@ -1,0 +1,532 @@
+"""Checking a project file by file: in worker processes, and from the on-disk cache.
+
+:func:`flowlint.engine.check_paths` loads every file and then runs every rule on the
+project.  This module splits that pipeline where files meet, at the cross-flow rules:
+
+* per file (:func:`check_file`, in a worker process or in this one): read, load, and run
+  the rules marked ``per_file`` on a project of that one file, giving a :class:`FileUnit`;
+* once, in this process: the other (cross-flow) rules over every file's flows.
+
+Sending IR between processes means pickling it, which is not free: pickling and
+unpickling a whole flow costs about half of what loading it does, and the unpickling
+happens serially in this process.  So a unit leaves the process that loaded it as a
+*project view* (:func:`project_view`): the flows without what only per-file rules read
+(expression values, variables, in-flow references, the file text); flows the secured-data
+taint analysis may walk keep everything.  That is about a third of the bytes and a third
+of the unpickling time, and it is also what the cache stores per file.
+
+The warm path (:func:`collect` with a cache) goes further: when the edited files still
+offer other files the same *interface* (flow names and types, attribute names set,
+transfer and call targets; see :func:`interface_of`), only the edited files and the files
+whose findings point into them are checked again, against thin stand-ins
+(:func:`dependency_view`) for the rest.
+
+Output does not depend on the number of jobs or on the cache: findings are gathered in the
+order one process emits them (per file and rule), and ``finalize`` sorts them.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flowlint.config import Config
+from flowlint.diagnostics import Diagnostic
+from flowlint.ir import (
+    DATA_SET_KINDS,
+    Action,
+    ActionKind,
+    DataAttribute,
+    Flow,
+    Loc,
+    Project,
+    SourceFile,
+    SourceFormat,
+    Value,
+)
+from flowlint.loaders.result import LoadResult
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from flowlint.cache import Cache, Snapshot
+    from flowlint.registry import Rule
+    from flowlint.tables import ActionTable
+
+#: Below this much work, a process pool costs more than it saves (fork, pickling).
+MIN_PARALLEL_FILES = 16
+MIN_PARALLEL_BYTES = 512 * 1024
+#: The warm path re-checks at most this share of the files; more edits take the full path.
+MAX_WARM_SHARE = 0.1
+
+#: Kinds whose flows the taint analysis may walk (directly, or through modules): keep them whole.
+_TAINT_KINDS = frozenset({ActionKind.GET_SECURED_DATA, ActionKind.CALL_COMMON_MODULE})
+#: Kinds that link flows (as in flowlint.analysis.flowgraph, plus Transfer to ACD overrides).
+_EDGE_KINDS = frozenset({ActionKind.TRANSFER_TO_FLOW, ActionKind.TRANSFER_TO_SECURE_FLOW,
+                         ActionKind.CALL_COMMON_MODULE, ActionKind.CALL_BOT_FLOW,
+                         ActionKind.CALL_DIGITAL_BOT_FLOW})
+
+
+@dataclass(slots=True)
+class FileUnit:
+    """One file, loaded and checked by the per-file rules."""
+
+    path: str
+    fmt: str
+    #: sha256 of the bytes loaded; None when the file could not be read.
+    digest: str | None
+    result: LoadResult
+    #: Per-file rule code -> findings, in emission order.
+    local: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
+    #: What other files' findings can depend on (see :func:`interface_of`).
+    interface: str = ""
+    #: Some flow is kept whole (taint); its interface is then its content.
+    full: bool = False
+    #: The text has ``flowlint`` in it: suppression comments need the file's actions.
+    directives: bool = False
+
+
+@dataclass(slots=True)
+class Collected:
+    """What :func:`collect` hands back to ``check_paths`` (findings not yet finalized)."""
+
+    project: Project
+    diagnostics: list[Diagnostic]
+    files_checked: int
+    #: How the run went, for benchmarks and tests: "full", "warm" or "unchanged".
+    mode: str = "full"
+    rechecked: int = 0
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def per_file_rules(config: Config) -> list[Rule]:
+    from flowlint.registry import all_rules
+
+    return [r for r in all_rules() if r.per_file and config.is_enabled(r.info.code)]
+
+
+def cross_flow_rules(config: Config) -> list[Rule]:
+    from flowlint.registry import all_rules
+
+    return [r for r in all_rules() if not r.per_file and config.is_enabled(r.info.code)]
+
+
+def check_file(path: str, fmt: str, config: Config, table: ActionTable, rules: Sequence[Rule]) -> FileUnit:
+    """Load one file and run the per-file ``rules`` on it (as ``run_rules`` would in a project)."""
+    from flowlint.context import Context
+    from flowlint.loaders import read_and_load
+
+    result, data = read_and_load(path, fmt, table)
+    unit = FileUnit(path, fmt, hashlib.sha256(data).hexdigest() if data is not None else None, result)
+    if result.not_a_flow:
+        unit.interface = "not a flow"
+        return unit
+    ctx = Context(Project(list(result.flows), [result.source] if result.source is not None else []), config)
+    for rule in rules:
+        unit.local[rule.info.code] = list(rule.check(ctx))
+    unit.full = any(needs_whole_flow(flow) for flow in result.flows)
+    unit.interface = interface_of(result, unit.digest, unit.full)
+    source = result.source
+    unit.directives = source is not None and source.format is SourceFormat.YAML and "flowlint" in source.text
+    return unit
+
+
+def needs_whole_flow(flow: Flow) -> bool:
+    """Whether the taint analysis (FL003) may walk this flow: keep all of it then."""
+    return (flow.type == "commonmodule"
+            or any(v.is_secure for v in flow.variables)
+            or any(v.is_secure for c in flow.containers for v in c.variables)
+            or any(a.kind in _TAINT_KINDS for a in flow.actions))
+
+
+def _kept_value(path: str) -> bool:
+    """Values the cross-flow analyses read on every flow (must-set loops, in-queue overrides)."""
+    return path == "loopCount" or path.startswith("overrideInQueueFlow")
+
+
+def project_view(unit: FileUnit, undo: list[tuple[object, str, object]] | None = None) -> None:
+    """Strip, in place, what only per-file rules read (they have run), so that the unit is
+    cheaper to pickle; cross-flow rules and suppression comments see no difference.
+    With ``undo``, record what was replaced so that :func:`restore` can put it back."""
+    result = unit.result
+
+    def put(obj: object, name: str, value: object) -> None:
+        if undo is not None:
+            undo.append((obj, name, getattr(obj, name)))
+        setattr(obj, name, value)
+
+    for flow in result.flows:
+        if needs_whole_flow(flow):
+            continue
+        put(flow, "variables", [])
+        put(flow, "references", [])
+        for container in flow.containers:
+            put(container, "variables", [])
+        for action in flow.actions:
+            put(action, "values", [(path, value) for path, value in action.values if _kept_value(path)])
+            put(action, "bindings", [])
+    if result.source is not None and not unit.full and not unit.directives:
+        put(result.source, "text", "")  # positions are resolved (YAML) or kept by the locator (JSON)
+
+
+def restore(undo: list[tuple[object, str, object]]) -> None:
+    for obj, name, value in reversed(undo):
+        setattr(obj, name, value)
+
+
+def view_bytes(unit: FileUnit) -> bytes:
+    """The pickled project view of ``unit``, which itself stays whole."""
+    import pickle
+
+    undo: list[tuple[object, str, object]] = []
+    project_view(unit, undo)
+    try:
+        return pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)
+    finally:
+        restore(undo)
+
+
+def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
+    """A digest of everything findings in *other* files can depend on, positions aside.
+
+    Findings elsewhere see this file's flow names and types, the attribute names its Sets
+    write and the flows it transfers to or calls; positions of its Sets show up only in
+    findings that name this file (those are re-checked).  Flows the taint analysis walks
+    (modules, secured data, module calls) are summed up by their whole content.
+    """
+    if full or digest is None:
+        return f"content:{digest}"
+    from flowlint.analysis.attributes import literal_name
+
+    parts: list[object] = [len(result.flows), bool(result.diagnostics)]
+    for flow in result.flows:
+        parts.append((flow.name, flow.type, flow.type_key, tuple(flow.compatible_flow_types)))
+        for action in flow.actions:
+            if action.kind in DATA_SET_KINDS:
+                parts.append((action.kind.value, tuple(literal_name(a) for a in action.attributes)))
+            elif action.kind in _EDGE_KINDS or action.kind is ActionKind.TRANSFER_TO_ACD:
+                target = action.target.text if action.target is not None else None
+                parts.append((action.kind.value, target,
+                              tuple(v.text for p, v in action.values if p.startswith("overrideInQueueFlow"))))
+    return "shape:" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def dependency_view(result: LoadResult, known: Callable[[str], bool]) -> LoadResult:
+    """A thin stand-in for a file whose own findings are cached: just what cross-flow rules
+    read when checking *other* files (names, Set sites, links to flows that exist), with
+    positions resolved.  ``known`` tells whether a flow name resolves in the project."""
+    old = result.source
+    source = SourceFile(old.path, old.format) if old is not None else None
+    flows: list[Flow] = []
+    for flow in result.flows:
+        file = source or SourceFile(flow.file.path, flow.file.format)
+        stub = Flow(flow.name, flow.type, flow.type_key, file, _stub_loc(flow.loc, file),
+                    _stub_loc(flow.name_loc, file), compatible_flow_types=list(flow.compatible_flow_types))
+        for action in flow.actions:
+            kept = _stub_action(action, len(stub.actions), file, known)
+            if kept is not None:
+                stub.actions.append(kept)
+        flows.append(stub)
+    return LoadResult(source, flows, [], result.not_a_flow)
+
+
+def _stub_loc(loc: Loc, file: SourceFile) -> Loc:
+    return Loc(file, loc.logical, loc.file.resolve(loc))
+
+
+def _stub_value(value: Value, file: SourceFile) -> Value:
+    return Value(value.kind, value.text, _stub_loc(value.loc, file), None, value.data)
+
+
+def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[str], bool]) -> Action | None:
+    if action.kind in DATA_SET_KINDS:
+        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
+        stub.attributes = [DataAttribute(_stub_value(a.name, file), _stub_loc(a.loc, file))
+                           for a in action.attributes]
+        return stub
+    if action.kind in _EDGE_KINDS:
+        target = action.target
+        if target is None or not target.text or not known(target.text):
+            return None  # no edge in the flow graph (FL106 findings are the source file's own)
+        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
+        stub.target = _stub_value(target, file)
+        return stub
+    if action.kind is ActionKind.TRANSFER_TO_ACD:
+        overrides = [(p, _stub_value(v, file)) for p, v in action.values if p.startswith("overrideInQueueFlow")]
+        if not overrides:
+            return None
+        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
+        stub.values = overrides
+        return stub
+    return None
+
+
+# --------------------------------------------------------------------------- the project
+
+
+def run_cross_flow_rules(project: Project, config: Config, rules: Sequence[Rule]) -> dict[str, list[Diagnostic]]:
+    from flowlint.context import Context
+
+    ctx = Context(project, config)
+    return {rule.info.code: list(rule.check(ctx)) for rule in rules}
+
+
+def assemble(config: Config, load: Iterable[list[Diagnostic]], local: Sequence[dict[str, list[Diagnostic]]],
+             cross: dict[str, list[Diagnostic]]) -> list[Diagnostic]:
+    """All findings in the order ``check_paths`` gathers them: loaders (file order), then each
+    rule in registry order over the files in order."""
+    from flowlint.registry import all_rules
+
+    found: list[Diagnostic] = [d for diagnostics in load for d in diagnostics]
+    for rule in all_rules():
+        code = rule.info.code
+        if rule.per_file:
+            for unit_local in local:
+                found.extend(unit_local.get(code, ()))
+        else:
+            found.extend(cross.get(code, ()))
+    return found
+
+
+def _project(results: Iterable[LoadResult]) -> Project:
+    project = Project()
+    for result in results:
+        if result.not_a_flow:
+            continue
+        if result.source is not None:
+            project.files.append(result.source)
+        project.flows.extend(result.flows)
+    return project
+
+
+def collect(files: Sequence[tuple[str, str]], config: Config, *, jobs: int = 1,
+            cache_dir: str | None = None) -> Collected:
+    """Check ``files`` ((path, format), in project order): findings before ``finalize``."""
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of acyclic objects (IR, units): rescanning them is waste
+    try:
+        return _collect(files, config, jobs, cache_dir)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_dir: str | None) -> Collected:
+    from flowlint.engine import table_for
+
+    table = table_for(config)
+    units: list[FileUnit | None] = [None] * len(files)
+    cache: Cache | None = None
+    if cache_dir is not None:
+        from flowlint.cache import Cache
+
+        cache = Cache(cache_dir, config)
+        digests = [_digest(path) for path, _ in files]
+        snapshot = cache.get_snapshot(files)
+        if snapshot is not None:
+            warm = _warm(files, digests, snapshot, cache, config, table, units)
+            if warm is not None:
+                return warm
+        for index, (path, _) in enumerate(files):
+            digest = digests[index]
+            if units[index] is None and digest is not None:
+                units[index] = cache.get_unit(path, digest)
+    todo = [(i, *files[i]) for i, unit in enumerate(units) if unit is None]
+    computed, pooled = _compute(todo, config, table, jobs, cache)
+    for index, unit in computed:
+        units[index] = unit
+    done = [u for u in units if u is not None]
+    project = _project(u.result for u in done)
+    cross = run_cross_flow_rules(project, config, cross_flow_rules(config))
+    diagnostics = assemble(config, (u.result.diagnostics for u in done), [u.local for u in done], cross)
+    if cache is not None:
+        from flowlint.cache import snapshot_of
+
+        if not pooled:  # workers store their own units
+            for _, unit in computed:
+                if unit.digest is not None:
+                    cache.put_bytes(unit.path, unit.digest, view_bytes(unit))
+        cache.put_snapshot(files, snapshot_of(done, cross, _known_names(project)))
+    checked = sum(1 for u in done if not u.result.not_a_flow)
+    return Collected(project, diagnostics, checked, "full", len(todo))
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _known_names(project: Project) -> Callable[[str], bool]:
+    """Whether a flow name resolves as in the flow graph (exactly, else ignoring case)."""
+    exact = {flow.name for flow in project.flows}
+    folded = {flow.name.lower() for flow in project.flows}
+    return lambda name: name in exact or name.lower() in folded
+
+
+# --------------------------------------------------------------------------- the warm path
+
+
+def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot: Snapshot, cache: Cache,
+          config: Config, table: ActionTable, units: list[FileUnit | None]) -> Collected | None:
+    """Re-check only edited files, and files whose findings point into them, when the edits
+    keep every interface.  None means "do a full run" (``units`` keeps what got loaded)."""
+    records = snapshot.files
+    if (snapshot.orphans or len(records) != len(files) or any(d is None for d in digests)
+            or any(r.path != p or r.fmt != f for r, (p, f) in zip(records, files))):
+        return None
+    changed = [i for i, record in enumerate(records) if record.digest != digests[i]]
+    if len(changed) > max(1, int(len(files) * MAX_WARM_SHARE)):
+        return None
+    rules = per_file_rules(config)
+    fresh: dict[int, FileUnit] = {}
+    for index in changed:
+        path, fmt = files[index]
+        digest = digests[index]
+        unit = cache.get_unit(path, digest) if digest is not None else None
+        if unit is None:
+            unit = check_file(path, fmt, config, table, rules)
+            if unit.digest is not None:
+                cache.put_bytes(path, unit.digest, view_bytes(unit))
+        units[index] = fresh[index] = unit
+    if any(fresh[i].interface != records[i].interface or fresh[i].full or records[i].full for i in changed):
+        return None
+    changed_paths = {records[i].path for i in changed}
+    recheck = set(changed)
+    for index, record in enumerate(records):
+        if index not in recheck and any(_points_into(d, changed_paths)
+                                        for found in record.cross.values() for d in found):
+            if record.full:
+                return None  # its findings depend on other flows' taint: not worth the bookkeeping
+            recheck.add(index)
+    views: dict[int, FileUnit] = dict(fresh)
+    for index, record in enumerate(records):
+        if index in views or not (index in recheck or record.directives):
+            continue
+        unit = cache.get_unit(record.path, record.digest) if record.digest is not None else None
+        if unit is None:
+            return None
+        views[index] = unit
+    results = [views[i].result if i in views else record.stub for i, record in enumerate(records)]
+    project = _project(results)
+    if changed:
+        from flowlint.cache import update_snapshot
+
+        cross = run_cross_flow_rules(project, config, cross_flow_rules(config))
+        anchored = _by_file(cross)
+        new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
+        snapshot = update_snapshot(snapshot, fresh, new_cross, _known_names(project))
+        cache.put_snapshot(files, snapshot)
+    cross: dict[str, list[Diagnostic]] = {}
+    for record in snapshot.files:
+        for code, found in record.cross.items():
+            cross.setdefault(code, []).extend(found)
+    records = snapshot.files
+    diagnostics = assemble(config, (r.load for r in records), [r.local for r in records], cross)
+    checked = sum(1 for r in records if not r.not_a_flow)
+    return Collected(project, diagnostics, checked, "warm" if changed else "unchanged", len(recheck))
+
+
+def _points_into(diagnostic: Diagnostic, paths: set[str]) -> bool:
+    return any(r.file in paths for r in diagnostic.related) or any(p in diagnostic.message for p in paths)
+
+
+def _by_file(cross: dict[str, list[Diagnostic]]) -> dict[str, dict[str, list[Diagnostic]]]:
+    found: dict[str, dict[str, list[Diagnostic]]] = {}
+    for code, diagnostics in cross.items():
+        for diagnostic in diagnostics:
+            found.setdefault(diagnostic.file, {}).setdefault(code, []).append(diagnostic)
+    return found
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _compute(todo: list[tuple[int, str, str]], config: Config, table: ActionTable, jobs: int,
+             cache: Cache | None) -> tuple[list[tuple[int, FileUnit]], bool]:
+    """Check the files of ``todo`` ((index, path, format)), in worker processes when it pays;
+    also says whether it did (workers then stored their units in the cache)."""
+    if jobs <= 1 or len(todo) < MIN_PARALLEL_FILES or sum(_size(p) for _, p, _ in todo) < MIN_PARALLEL_BYTES:
+        rules = per_file_rules(config)
+        return [(index, check_file(path, fmt, config, table, rules)) for index, path, fmt in todo], False
+    import pickle
+
+    chunks = _chunks(todo, jobs)
+    found: list[tuple[int, FileUnit]] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
+                             initializer=_init_worker, initargs=(config, cache.directory if cache else None)) as pool:
+        for chunk_result in pool.map(_check_chunk, chunks):
+            found.extend((index, pickle.loads(data)) for index, data in chunk_result)
+    return found, True
+
+
+def _chunks(todo: list[tuple[int, str, str]], jobs: int) -> list[list[tuple[int, str, str]]]:
+    """About four chunks per worker, of similar total size (biggest files dealt first)."""
+    count = max(1, min(len(todo), jobs * 4))
+    chunks: list[list[tuple[int, str, str]]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for item in sorted(todo, key=lambda item: -_size(item[1])):
+        smallest = totals.index(min(totals))
+        chunks[smallest].append(item)
+        totals[smallest] += max(_size(item[1]), 1)
+    return [chunk for chunk in chunks if chunk]
+
+
+def _context() -> BaseContext:
+    import multiprocessing
+
+    # fork shares the parent's imports: a worker starts in microseconds, not a fresh interpreter's 100 ms.
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+_worker: tuple[Config, ActionTable, list[Rule], Cache | None] | None = None
+
+
+def _init_worker(config: Config, cache_dir: str | None) -> None:
+    global _worker
+    gc.disable()  # a worker allocates acyclic IR only, and exits
+    from flowlint.engine import table_for
+
+    cache: Cache | None = None
+    if cache_dir is not None:
+        from flowlint.cache import Cache
+
+        cache = Cache(cache_dir, config)
+    _worker = (config, table_for(config), per_file_rules(config), cache)
+
+
+def _check_chunk(chunk: list[tuple[int, str, str]]) -> list[tuple[int, bytes]]:
+    """Worker side: check each file and send back its pickled project view (stored in the
+    cache too, from here, so that writing entries is spread over the workers)."""
+    import pickle
+
+    assert _worker is not None
+    config, table, rules, cache = _worker
+    found: list[tuple[int, bytes]] = []
+    for index, path, fmt in chunk:
+        unit = check_file(path, fmt, config, table, rules)
+        project_view(unit)
+        data = pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)
+        if cache is not None and unit.digest is not None:
+            cache.put_bytes(path, unit.digest, data)
+        found.append((index, data))
+    return found
