@@ -195,7 +195,8 @@ async def test_index_publishes_workspace_findings_with_details(client: Client, r
     start_pos = position_of(text, "kundenNummer😀")
     # Code points would be one less: the earlier 😀 is two UTF-16 units; the name's own 😀 adds one more.
     assert start_pos.character == text.splitlines()[start_pos.line].index("kundenNummer😀") + 1
-    assert second.range == types.Range(start_pos, types.Position(start_pos.line, start_pos.character + utf16("kundenNummer😀")))
+    end = types.Position(start_pos.line, start_pos.character + utf16("kundenNummer😀"))
+    assert second.range == types.Range(start_pos, end)
     (related,) = second.related_information or []
     set_pos = position_of(main_text, "KundenNummer😀")
     assert related.location.range == types.Range(set_pos, types.Position(set_pos.line, set_pos.character + 14))
@@ -370,7 +371,8 @@ async def test_hover_definition_references_symbols(client: Client, root: Path) -
     value = hover.contents.value
     assert "**AccountId**" in value and "participant data" in value
     assert "Set Participant Data 'Remember caller' in flow 'Main IVR', flows/main.yaml:17:28" in value
-    assert "Get Participant Data 'Read account' into `Task.account` in flow 'Billing', flows/billing.yaml:22:28" in value
+    assert ("Get Participant Data 'Read account' into `Task.account` in flow 'Billing', "
+            "flows/billing.yaml:22:28") in value
     assert "`accountId`" in value  # Support's misspelling is named as a different attribute
     assert hover.range is not None and hover.range.start == at
 

@@ -20,7 +20,7 @@ from flowlint.lsp import features
 from flowlint.lsp.convert import docs_href, publishable, to_lsp
 from flowlint.lsp.model import Document, WorkspaceModel
 from flowlint.lsp.positions import UTF8, UTF16, UTF32, LineIndex, Pos, PositionMapper, column_from_units, units
-from flowlint.lsp.server import FlowlintServer, Settings, _notification, _request, parse_settings  # pyright: ignore[reportPrivateUsage]
+from flowlint.lsp.server import FlowlintServer, Settings, guard_notification, guard_request, parse_settings
 
 from .test_flow_json_loader import act, doc, lit, task, var
 
@@ -339,14 +339,14 @@ def test_handler_exceptions_are_logged_not_fatal() -> None:
     logs = _Logs()
     server = cast(FlowlintServer, logs)
 
-    @_notification(server)
+    @guard_notification(server)
     def did_something(params: int) -> None:
         raise ValueError(f"bad {params}")
 
     assert did_something(1) is None
     assert "error in did_something" in logs.messages[-1] and "ValueError: bad 1" in logs.messages[-1]
 
-    @_request(server)
+    @guard_request(server)
     async def answer(params: int) -> int:
         raise KeyError(params)
 

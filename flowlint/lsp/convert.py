@@ -79,7 +79,8 @@ def to_lsp(diagnostic: Diagnostic, snapshot: Snapshot, encoding: str,
     )
 
 
-def publishable(snapshot: Snapshot, encoding: str, docs_url: str = DEFAULT_DOCS_URL) -> dict[str, list[types.Diagnostic]]:
+def publishable(snapshot: Snapshot, encoding: str,
+                docs_url: str = DEFAULT_DOCS_URL) -> dict[str, list[types.Diagnostic]]:
     """Absolute path -> LSP diagnostics, for every file with findings."""
     return {path: [to_lsp(d, snapshot, encoding, docs_url) for d in found]
             for path, found in snapshot.diagnostics.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -311,7 +312,7 @@ def _yaml_scalar(value: str, style: str) -> str | None:
 
 def _plain_ok(value: str) -> bool:
     """Whether ``value`` reads back as the same plain scalar (the loader keeps scalars as text)."""
-    compose: Callable[..., Node | None] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    compose = cast(Callable[..., Node | None], yaml.compose)  # pyright: ignore[reportUnknownMemberType]
     try:
         node = compose(f"k: {value}\n", Loader=yaml.SafeLoader)
     except yaml.YAMLError:

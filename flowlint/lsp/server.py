@@ -94,17 +94,20 @@ class FlowlintProtocol(LanguageServerProtocol):
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
-            return super().structure_message(data)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            structured: Any = super().structure_message(data)  # pyright: ignore[reportUnknownMemberType]
+            return structured
         except JsonRpcException as error:
             if "id" in data and "method" in data:
                 message = f"invalid params for {data['method']}: {error.__cause__ or error}"
-                self._send_response(data["id"], error=JsonRpcInvalidParams(message).to_response_error())  # pyright: ignore[reportUnknownMemberType]
+                response = JsonRpcInvalidParams(message).to_response_error()
+                self._send_response(data["id"], error=response)  # pyright: ignore[reportUnknownMemberType]
             raise
 
 
 class FlowlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("flowlint", __version__, protocol_cls=FlowlintProtocol)  # pyright: ignore[reportUnknownMemberType]
+        super().__init__(  # pyright: ignore[reportUnknownMemberType]
+            "flowlint", __version__, protocol_cls=FlowlintProtocol)
         self.settings = Settings()
         self.model = WorkspaceModel()
         self.snapshot: Snapshot = self.model.snapshot
@@ -306,7 +309,7 @@ def _settle_heap() -> None:
     gc.enable()
 
 
-def _notification(server: FlowlintServer) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+def guard_notification(server: FlowlintServer) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
     """Catch and log every exception of a notification handler: the server keeps running."""
 
     def decorate(handler: Callable[P, R]) -> Callable[P, R | None]:
@@ -324,10 +327,13 @@ def _notification(server: FlowlintServer) -> Callable[[Callable[P, R]], Callable
     return decorate
 
 
-def _request(server: FlowlintServer) -> Callable[[Callable[P, Coroutine[Any, Any, R]]], Callable[P, Coroutine[Any, Any, R]]]:
+_Handler = Callable[P, Coroutine[Any, Any, R]]
+
+
+def guard_request(server: FlowlintServer) -> Callable[[_Handler[P, R]], _Handler[P, R]]:
     """Log a request handler's exception, then answer the request with an internal error."""
 
-    def decorate(handler: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    def decorate(handler: _Handler[P, R]) -> _Handler[P, R]:
         @functools.wraps(handler)
         async def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
@@ -344,8 +350,8 @@ def _request(server: FlowlintServer) -> Callable[[Callable[P, Coroutine[Any, Any
 
 def create_server() -> FlowlintServer:
     server = FlowlintServer()
-    notification = _notification(server)
-    request = _request(server)
+    notification = guard_notification(server)
+    request = guard_request(server)
 
     @server.feature(types.INITIALIZE)
     @notification
