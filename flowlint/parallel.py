@@ -173,8 +173,16 @@ def project_view(unit: FileUnit, undo: list[tuple[object, str, object]] | None =
         for action in flow.actions:
             put(action, "values", [(path, value) for path, value in action.values if _kept_value(path)])
             put(action, "bindings", [])
-    if result.source is not None and not unit.full and not unit.directives:
-        put(result.source, "text", "")  # positions are resolved (YAML) or kept by the locator (JSON)
+    source = result.source
+    if source is not None and source.locator is not None:
+        from flowlint.loaders.json_positions import JsonLocator, make_locator  # loaded with the JSON file
+
+        if isinstance(source.locator, JsonLocator) and source.locator.parsed:
+            # A parsed locator does not survive pickling (lark tokens lose their end positions):
+            # ship the text, to parse again on demand.  Spans resolved so far stay in their Locs.
+            put(source, "locator", make_locator(source.text))
+    if source is not None and not unit.full and not unit.directives:
+        put(source, "text", "")  # positions are resolved (YAML) or kept by the locator (JSON)
 
 
 def restore(undo: list[tuple[object, str, object]]) -> None:

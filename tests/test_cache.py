@@ -1,0 +1,286 @@
+"""The on-disk cache: a cached or warm re-check reports exactly what a fresh check does,
+after every kind of edit; corrupt, foreign and concurrent cache files are harmless."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from flowlint import parallel
+from flowlint.cache import Cache
+from flowlint.config import Config
+from flowlint.engine import check_paths
+from flowlint.loaders.discover import discover
+
+from .helpers import write_project
+from .test_parallel import mixed_project, outcome
+
+SET = """\
+inboundCall:
+  name: {name}
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - setParticipantData:
+              name: Remember
+              attributes:
+                - attribute:
+                    name:
+                      lit: {attribute}
+                    value:
+                      exp: Call.Ani
+          - transferToFlow:
+              name: Onwards
+              targetFlow:
+                name: {target}
+"""
+GET = """\
+inboundCall:
+  name: {name}
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - playAudio:
+              name: Greet
+              audio:
+                tts: {greeting}
+          - getParticipantData:
+              name: Read
+              attributes:
+                - attribute:
+                    name:
+                      lit: {attribute}
+                    variable: Task.value
+"""
+
+
+def project(root: Path) -> Path:
+    mixed_project(root)
+    write_project(root, {
+        "more/a.yaml": SET.format(name="A", attribute="OrderId", target="B"),
+        "more/b.yaml": GET.format(name="B", attribute="orderid", greeting="Hello"),  # FL001 -> a.yaml
+        "more/c.yaml": GET.format(name="C", attribute="Unrelated", greeting="Hi"),  # FL005, on its own
+    })
+    return root
+
+
+def mode(root: Path, cache_dir: Path) -> str:
+    files = list(discover([str(root)]))
+    return parallel.collect(files, Config(), jobs=1, cache_dir=str(cache_dir)).mode
+
+
+def same(root: Path, cache_dir: Path, jobs: int = 1) -> None:
+    """A cached run (which also refreshes the cache) reports what an uncached run does."""
+    assert outcome([str(root)], jobs=jobs, cache_dir=str(cache_dir)) == outcome([str(root)])
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Path, Path]:
+    root = project(tmp_path / "project")
+    cache_dir = tmp_path / "cache"
+    same(root, cache_dir)  # cold: fills the cache
+    assert mode(root, cache_dir) == "unchanged"
+    return root, cache_dir
+
+
+def test_cold_then_unchanged(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    same(root, cache_dir)
+    same(root, cache_dir, jobs=2)
+    assert (cache_dir / "CACHEDIR.TAG").is_file() and (cache_dir / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_edit_without_moving_lines_is_warm(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    edit(root / "more" / "c.yaml", "tts: Hi", "tts: Hey")
+    assert mode(root, cache_dir) == "warm"
+    same(root, cache_dir)
+
+
+def test_moving_a_set_updates_findings_that_point_at_it(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    before = [d for d in check_paths([str(root)]).diagnostics if d.code == "FL001" and d.file.endswith("b.yaml")]
+    assert before and "a.yaml:14" in before[0].message
+    edit(root / "more" / "a.yaml", "inboundCall:\n", "# moved down\n\n\ninboundCall:\n")
+    assert mode(root, cache_dir) == "warm"  # same interface: b.yaml is re-checked because it points into a.yaml
+    same(root, cache_dir)
+    after = [d for d in check_paths([str(root)], cache_dir=str(cache_dir)).diagnostics if d.code == "FL001"
+             and d.file.endswith("b.yaml")]
+    assert "a.yaml:17" in after[0].message and after[0].related[0].span != before[0].related[0].span
+
+
+def test_edits_in_the_edited_file_itself(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    edit(root / "more" / "c.yaml", "lit: Unrelated", "lit: Unrelated2")
+    edit(root / "more" / "c.yaml", "tts: Hi", "exp: Flow.nope")  # FL104 appears, FL005 changes
+    assert mode(root, cache_dir) == "warm"
+    same(root, cache_dir)
+
+
+@pytest.mark.parametrize("change", [
+    ("more/a.yaml", "lit: OrderId", "lit: orderid"),  # a Set's name: FL001 in b.yaml goes away
+    ("more/a.yaml", "name: A\n", "name: A2\n"),  # a flow's name
+    ("more/a.yaml", "name: B\n", "name: C\n"),  # a transfer target
+    ("flows/module.yaml", "name: Read card", "name: Read the card"),  # a module: taint and summaries
+    ("flows/main.yaml", "name: Remember", "name: Remember it"),  # calls a module
+])
+def test_interface_changes_take_the_full_path(setup: tuple[Path, Path], change: tuple[str, str, str]) -> None:
+    root, cache_dir = setup
+    edit(root / change[0], change[1], change[2])
+    assert mode(root, cache_dir) == "full"
+    same(root, cache_dir)
+    assert mode(root, cache_dir) == "unchanged"
+
+
+def test_added_removed_and_broken_files(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    (root / "more" / "d.yaml").write_text(SET.format(name="D", attribute="Unrelated", target="C"), encoding="utf-8")
+    same(root, cache_dir)
+    (root / "more" / "a.yaml").unlink()
+    same(root, cache_dir)
+    (root / "more" / "c.yaml").write_text("inboundCall:\n  name: [\n", encoding="utf-8")
+    same(root, cache_dir)
+    (root / "more" / "c.yaml").write_text(GET.format(name="C", attribute="Unrelated", greeting="Hi"), encoding="utf-8")
+    same(root, cache_dir)
+
+
+def test_suppression_comments_are_honoured_from_the_cache(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    edit(root / "more" / "c.yaml", "          - getParticipantData:\n",
+         "          - getParticipantData:  # flowlint: disable=FL005\n")
+    same(root, cache_dir)
+    assert outcome([str(root)], cache_dir=str(cache_dir))[2] == 2
+    edit(root / "more" / "b.yaml", "tts: Hello", "tts: Hello there")  # warm, with directive files unchanged
+    assert mode(root, cache_dir) == "warm"
+    same(root, cache_dir)
+    same(root, cache_dir)  # unchanged: directive files come from the cache
+
+
+def test_configuration_is_part_of_the_key(setup: tuple[Path, Path]) -> None:
+    root, cache_dir = setup
+    config = Config(severity={"FL005": "error"}, external_attributes=["Unrelated"])  # type: ignore[dict-item]
+    assert outcome([str(root)], config, cache_dir=str(cache_dir)) == outcome([str(root)], config)
+    assert outcome([str(root)], cache_dir=str(cache_dir)) == outcome([str(root)])
+
+
+def every_file(cache_dir: Path) -> list[Path]:
+    return [p for p in cache_dir.rglob("*") if p.is_file() and p.name not in ("CACHEDIR.TAG", ".gitignore")]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "empty", "foreign"])
+def test_corrupt_entries_are_ignored(setup: tuple[Path, Path], damage: str) -> None:
+    root, cache_dir = setup
+    files = every_file(cache_dir)
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        if damage == "garbage":
+            path.write_bytes(b"\x80\x05not a pickle at all")
+        elif damage == "truncate":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "empty":
+            path.write_bytes(b"")
+        else:  # valid pickles of something else
+            path.write_bytes(pickle.dumps({"path": "x"}))
+    same(root, cache_dir)
+    same(root, cache_dir)
+
+
+class _Planted:
+    """Unpickles to subprocess.call(...) with a plain pickle: the cache must refuse it."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[list[str]]]:
+        return subprocess.call, (["touch", str(self.marker)],)
+
+
+def test_planted_pickles_never_run(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    root, cache_dir = setup
+    marker = tmp_path / "pwned"
+    for path in every_file(cache_dir):
+        path.write_bytes(pickle.dumps(_Planted(marker)))
+    same(root, cache_dir)
+    assert not marker.exists()
+
+
+def test_cache_writes_only_in_its_directory(tmp_path: Path) -> None:
+    root = project(tmp_path / "project")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    cache_dir = tmp_path / "cache"
+    same(root, cache_dir, jobs=2)
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if not p.is_relative_to(cache_dir))
+    assert after == before and cache_dir.is_dir()
+    assert not [p for p in cache_dir.rglob(".tmp-*")]  # no temporary file left behind
+
+
+def test_unwritable_cache_directory_just_checks(tmp_path: Path) -> None:
+    root = project(tmp_path / "project")
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache directory should be", encoding="utf-8")
+    assert outcome([str(root)], cache_dir=str(blocker)) == outcome([str(root)])
+
+
+def _run(args: tuple[str, str]) -> bytes:
+    root, cache_dir = args
+    return subprocess.run([sys.executable, "-m", "flowlint.cli", "check", root, "--cache-dir", cache_dir,
+                           "--format", "json", "--jobs", "1"], capture_output=True, check=False).stdout
+
+
+def test_concurrent_runs_share_a_cache(tmp_path: Path) -> None:
+    root = project(tmp_path / "project")
+    cache_dir = tmp_path / "cache"
+    expected = subprocess.run([sys.executable, "-m", "flowlint.cli", "check", str(root), "--no-cache", "--format",
+                               "json"], capture_output=True, check=False).stdout
+    with ProcessPoolExecutor(4) as pool:
+        outputs = list(pool.map(_run, [(str(root), str(cache_dir))] * 8))
+    assert all(out == expected for out in outputs)
+    edit(root / "more" / "c.yaml", "tts: Hi", "tts: Hey")
+    expected = subprocess.run([sys.executable, "-m", "flowlint.cli", "check", str(root), "--no-cache", "--format",
+                               "json"], capture_output=True, check=False).stdout
+    with ProcessPoolExecutor(4) as pool:
+        outputs = list(pool.map(_run, [(str(root), str(cache_dir))] * 8))
+    assert all(out == expected for out in outputs)
+
+
+def test_cli_default_cache_location(tmp_path: Path) -> None:
+    root = project(tmp_path / "project")
+    (root / ".flowlint.toml").write_text("", encoding="utf-8")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    run = subprocess.run([sys.executable, "-m", "flowlint.cli", "check", str(root / "more")], cwd=elsewhere,
+                         capture_output=True, check=False)
+    assert run.returncode == 1, run.stderr
+    assert (root / ".flowlint_cache" / "CACHEDIR.TAG").is_file()  # next to the configuration
+    assert not list(elsewhere.iterdir())
+    again = subprocess.run([sys.executable, "-m", "flowlint.cli", "check", str(root / "more")], cwd=elsewhere,
+                           capture_output=True, check=False)
+    assert again.stdout == run.stdout
+    shutil.rmtree(root / ".flowlint_cache")
+    subprocess.run([sys.executable, "-m", "flowlint.cli", "check", str(root / "more"), "--no-cache"], cwd=elsewhere,
+                   capture_output=True, check=False)
+    assert not (root / ".flowlint_cache").exists()
+
+
+def test_environment_changes_with_configuration() -> None:
+    assert Cache("x", Config()).environment != Cache("x", Config(external_flows=["X"])).environment
+    assert Cache("x", Config()).environment == Cache("y", Config()).environment
