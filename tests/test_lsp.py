@@ -555,18 +555,26 @@ def test_version_does_not_load_the_language_server() -> None:
 
 @pytest.mark.asyncio
 async def test_config_file_from_initialization_options(client: Client, root: Path) -> None:
-    (root / "strict.toml").write_text('ignore = ["FL001"]\nexclude = ["flows/billing.yaml"]\n', encoding="utf-8")
+    (root / "strict.toml").write_text('ignore = ["FL001"]\nexclude = ["flows/ignored.yaml"]\n', encoding="utf-8")
+    support = root / "flows" / "support.yaml"
+    ignored = root / "flows" / "ignored.yaml"  # a second Support, with the same two FL001s
+    ignored.write_text(support.read_text(encoding="utf-8").replace("name: Support", "name: Ignored"),
+                       encoding="utf-8")
     await start(client, root, options={"flowlint": {"configFile": "strict.toml"}})
     await indexed(client)
-    support, billing = root / "flows" / "support.yaml", root / "flows" / "billing.yaml"
-    # FL001 is ignored, and Billing is excluded: not indexed, so its FL005-free Get is not even looked at.
+    # FL001 is ignored, and ignored.yaml is excluded: not indexed at all.
     assert client.published == []
-    assert any("indexed 2 file(s)" in m.message for m in client.log_messages)
+    assert any("indexed 3 file(s)" in m.message for m in client.log_messages)
     # Switching settings at runtime: no config file given -> discovery finds none -> defaults.
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"flowlint": {"configFile": None}}))
     assert codes(await diagnostics(client, support, lambda d: len(d) == 2)) == ["FL001", "FL001"]
-    assert uri(billing) not in client.diagnostics
+    assert codes(await diagnostics(client, ignored, lambda d: len(d) == 2)) == ["FL001", "FL001"]
+    # Pull model: the notification carries no settings, the server asks (workspace/configuration).
+    client.set_configuration({"configFile": "strict.toml"}, section="flowlint")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    assert await diagnostics(client, support, lambda d: not d) == []
+    assert await diagnostics(client, ignored, lambda d: not d) == []  # excluded again: cleared
 
 
 @pytest.mark.asyncio

@@ -20,7 +20,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -134,6 +134,15 @@ class FlowlintServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:  # noqa: BLE001 - logging must never be what kills the server
             logger.exception("cannot send window/logMessage")
+
+    def log_failure(self, done: Future[Any], what: str) -> bool:
+        """Log a failed request to the client (its future is done); True if it failed."""
+        if done.cancelled():
+            return True
+        error = done.exception()
+        if error is not None:
+            self.log(f"flowlint: {what}: {error}", types.MessageType.Warning)
+        return error is not None
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls shows a popup (window/showMessage); a log entry is enough and less noisy.
@@ -375,10 +384,12 @@ def create_server() -> FlowlintServer:
         capabilities = server.client_capabilities.workspace
         watched = capabilities.did_change_watched_files if capabilities else None
         if watched is not None and watched.dynamic_registration:
-            server.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
-                id="flowlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                    watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in _WATCH_GLOBS]))]))
+            registered = server.client_register_capability(types.RegistrationParams(registrations=[
+                types.Registration(
+                    id="flowlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                        watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in _WATCH_GLOBS]))]))
+            registered.add_done_callback(lambda done: server.log_failure(done, "cannot watch files"))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     @notification
@@ -449,7 +460,7 @@ def create_server() -> FlowlintServer:
             future = server.workspace_configuration(types.ConfigurationParams(
                 items=[types.ConfigurationItem(section="flowlint")]))
             future.add_done_callback(lambda done: apply_settings(
-                (done.result() or [None])[0] if not done.cancelled() and done.exception() is None else None))
+                (done.result() or [None])[0] if not server.log_failure(done, "cannot read settings") else None))
 
     def apply_settings(raw: object) -> None:
         try:
