@@ -353,3 +353,54 @@ def test_handler_exceptions_are_logged_not_fatal() -> None:
     with pytest.raises(JsonRpcInternalError, match="KeyError"):
         asyncio.run(answer(2))
     assert "error in answer" in logs.messages[-1]
+
+
+def _ordered(rng: types.Range) -> bool:
+    return (rng.start.line, rng.start.character) <= (rng.end.line, rng.end.character)
+
+
+def _inside(inner: types.Range, outer: types.Range) -> bool:
+    return ((outer.start.line, outer.start.character) <= (inner.start.line, inner.start.character)
+            and (inner.end.line, inner.end.character) <= (outer.end.line, outer.end.character))
+
+
+def _check_symbol(symbol: types.DocumentSymbol) -> int:
+    assert symbol.name and _ordered(symbol.range) and _inside(symbol.selection_range, symbol.range), symbol
+    for child in symbol.children or []:
+        assert _inside(child.range, symbol.range), (child.name, symbol.name)
+    return 1 + sum(_check_symbol(child) for child in symbol.children or [])
+
+
+def test_every_feature_on_the_real_corpus(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No exception and well-formed answers on every corpus file (each repository one workspace)."""
+    hovered = symbols = actions = 0
+    for repository in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        monkeypatch.chdir(repository)
+        snapshot = WorkspaceModel([str(repository)]).update([], {}, rescan=True)
+        for path, state in snapshot.files.items():
+            lines = (state.text or "").splitlines() or [""]
+            for found in publishable(snapshot, UTF16).get(path, []):
+                assert _ordered(found.range) and found.range.end.line <= len(lines), (path, found)
+            if state.mapper is None:
+                continue
+            for symbol in features.document_symbols(snapshot, path, UTF16):
+                symbols += _check_symbol(symbol)
+            for site in snapshot.attributes.sites:
+                span = site.attribute.name.loc.file.resolve(site.attribute.name.loc)
+                if site.flow.file is not state.source or site.name is None or span is None:
+                    continue
+                start, _ = state.mapper.lsp_range(span, UTF16)
+                hover = features.hover(snapshot, path, start, UTF16)
+                assert hover is not None and site.name in str(hover.contents), (path, site.name)
+                hovered += 1
+                assert features.references(snapshot, path, start, UTF16, True)
+                features.definition(snapshot, path, start, UTF16)
+            for diagnostic in snapshot.diagnostics.get(path, []):
+                if diagnostic.span is None:
+                    continue
+                start, end = state.mapper.lsp_range(diagnostic.span, UTF16)
+                for action in features.code_actions(snapshot, path, start, end, UTF16):
+                    assert action.edit is not None and action.edit.changes is not None
+                    assert all(_ordered(e.range) for edits in action.edit.changes.values() for e in edits)
+                    actions += 1
+    assert hovered >= 20 and symbols >= 100 and actions >= 1  # the sweep really exercised something
