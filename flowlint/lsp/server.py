@@ -230,19 +230,22 @@ class FlowlintServer(LanguageServer):
                 except Exception:  # noqa: BLE001 - keep serving with the last good snapshot
                     self.log("flowlint: analysis failed\n" + traceback.format_exc(), types.MessageType.Error)
                     snapshot = self.snapshot
-                    await loop.run_in_executor(self._worker, _collect)
-                if rescan and not self._indexed:
-                    self._indexed = True
-                    self.log(f"flowlint: indexed {len(snapshot.files)} file(s) under "
-                             f"{', '.join(self.roots) or 'no workspace folder'} in "
-                             f"{(time.perf_counter() - started) * 1000:.0f} ms", types.MessageType.Info)
-                if snapshot is not self.snapshot:
-                    self.snapshot = snapshot
-                    if snapshot.error:
-                        self.log(snapshot.error, types.MessageType.Error)
-                    self.publish(snapshot)
-                # Garbage is collected once the findings are out, not in the middle of an analysis.
-                await loop.run_in_executor(self._worker, _settle_heap if rescan else _collect)
+                try:
+                    if rescan and not self._indexed:
+                        self._indexed = True
+                        self.log(f"flowlint: indexed {len(snapshot.files)} file(s) under "
+                                 f"{', '.join(self.roots) or 'no workspace folder'} in "
+                                 f"{(time.perf_counter() - started) * 1000:.0f} ms", types.MessageType.Info)
+                    if snapshot is not self.snapshot:
+                        self.snapshot = snapshot
+                        if snapshot.error:
+                            self.log(snapshot.error, types.MessageType.Error)
+                        self.publish(snapshot)
+                except Exception:  # noqa: BLE001
+                    self.log("flowlint: cannot publish\n" + traceback.format_exc(), types.MessageType.Error)
+                finally:
+                    # Garbage is collected once the findings are out, not in the middle of an analysis.
+                    await loop.run_in_executor(self._worker, _settle_heap if rescan else _collect)
                 if not self._again:
                     break
         finally:
