@@ -26,9 +26,7 @@ import hashlib
 import io
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,6 +51,18 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 
 
 @dataclass(slots=True)
+class Details:
+    """What a project's last run found in one file, and what other files read from it."""
+
+    load: list[Diagnostic] = field(default_factory=lambda: [])
+    local: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
+    #: Cross-flow findings located in this file, per rule code, in emission order.
+    cross: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
+    #: Dependency view: what other files' cross-flow checks read from this one.
+    stub: LoadResult = field(default_factory=lambda: LoadResult(None))
+
+
+@dataclass(slots=True)
 class FileRecord:
     """One file of a project's last run: enough to report it again without loading it."""
 
@@ -63,12 +73,8 @@ class FileRecord:
     full: bool
     directives: bool
     not_a_flow: bool
-    load: list[Diagnostic] = field(default_factory=lambda: [])
-    local: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
-    #: Cross-flow findings located in this file, per rule code, in emission order.
-    cross: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
-    #: Dependency view: what other files' cross-flow checks read from this one.
-    stub: LoadResult = field(default_factory=lambda: LoadResult(None))
+    #: The pickled :class:`Details`: a warm run re-pickles only the files it re-checked.
+    blob: bytes = b""
 
 
 @dataclass(slots=True)
@@ -78,35 +84,55 @@ class Snapshot:
     orphans: int = 0
 
 
-def _record(unit: FileUnit, known: Callable[[str], bool]) -> FileRecord:
+def _record(unit: FileUnit, details: Details) -> FileRecord:
     return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
-                      unit.result.not_a_flow, list(unit.result.diagnostics), unit.local, {},
-                      dependency_view(unit.result, known))
+                      unit.result.not_a_flow, pickle.dumps(details, pickle.HIGHEST_PROTOCOL))
+
+
+def _details(unit: FileUnit, known: Callable[[str], bool]) -> Details:
+    return Details(list(unit.result.diagnostics), unit.local, {}, dependency_view(unit.result, known))
 
 
 def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
                 known: Callable[[str], bool]) -> Snapshot:
     """The record of a full run: every unit, and the cross-flow findings by file."""
-    snapshot = Snapshot([_record(unit, known) for unit in units])
-    by_path = {record.path: record for record in snapshot.files}
+    details = [_details(unit, known) for unit in units]
+    by_path = {unit.path: found for unit, found in zip(units, details)}
+    orphans = 0
     for code, found in cross.items():
         for diagnostic in found:
-            record = by_path.get(diagnostic.file)
-            if record is None:
-                snapshot.orphans += 1
+            target = by_path.get(diagnostic.file)
+            if target is None:
+                orphans += 1
             else:
-                record.cross.setdefault(code, []).append(diagnostic)
-    return snapshot
+                target.cross.setdefault(code, []).append(diagnostic)
+    return Snapshot([_record(unit, found) for unit, found in zip(units, details)], orphans)
 
 
-def update_snapshot(snapshot: Snapshot, fresh: dict[int, FileUnit], cross: dict[int, dict[str, list[Diagnostic]]],
-                    known: Callable[[str], bool]) -> Snapshot:
-    """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings)."""
+def decode(record: FileRecord) -> Details | None:
+    """The details of ``record``; None when its blob does not unpickle to them."""
+    try:
+        found = _SafeUnpickler(io.BytesIO(record.blob)).load()
+    except Exception:  # noqa: BLE001 - corrupt or foreign: the caller does a full run
+        return None
+    return found if isinstance(found, Details) else None
+
+
+def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int, FileUnit],
+                    cross: dict[int, dict[str, list[Diagnostic]]], known: Callable[[str], bool]) -> Snapshot:
+    """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings);
+    ``details`` (decoded) are updated in place."""
     files = list(snapshot.files)
-    for index, unit in fresh.items():
-        files[index] = _record(unit, known)
-    for index, found in cross.items():
-        files[index] = dataclasses.replace(files[index], cross=found)
+    for index in sorted({*fresh, *cross}):
+        unit = fresh.get(index)
+        if unit is not None:
+            details[index] = _details(unit, known)
+        details[index].cross = cross.get(index, details[index].cross)
+        record = files[index]
+        if unit is not None:
+            files[index] = _record(unit, details[index])
+        else:
+            files[index] = dataclasses.replace(record, blob=pickle.dumps(details[index], pickle.HIGHEST_PROTOCOL))
     return Snapshot(files, snapshot.orphans)
 
 
@@ -159,6 +185,8 @@ class Cache:
         try:
             if not os.path.isdir(directory):
                 self._create(directory)
+            import tempfile  # its imports cost more than a small check: only when writing
+
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -193,6 +221,8 @@ class Cache:
                     continue
                 target = os.path.join(directory, name)
                 if dirs and os.path.isdir(target):
+                    import shutil
+
                     shutil.rmtree(target, ignore_errors=True)
                 elif not dirs:
                     _remove(target)

@@ -32,13 +32,13 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
 from flowlint.ir import (
+    DATA_GET_KINDS,
     DATA_SET_KINDS,
     Action,
     ActionKind,
@@ -55,7 +55,7 @@ from flowlint.loaders.result import LoadResult
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from flowlint.cache import Cache, Snapshot
+    from flowlint.cache import Cache, Details, Snapshot
     from flowlint.registry import Rule
     from flowlint.tables import ActionTable
 
@@ -67,6 +67,8 @@ MAX_WARM_SHARE = 0.1
 
 #: Kinds whose flows the taint analysis may walk (directly, or through modules): keep them whole.
 _TAINT_KINDS = frozenset({ActionKind.GET_SECURED_DATA, ActionKind.CALL_COMMON_MODULE})
+#: Participant, conversation and secured data actions.
+_DATA_KINDS = DATA_SET_KINDS | DATA_GET_KINDS
 #: Kinds that link flows (as in flowlint.analysis.flowgraph, plus Transfer to ACD overrides).
 _EDGE_KINDS = frozenset({ActionKind.TRANSFER_TO_FLOW, ActionKind.TRANSFER_TO_SECURE_FLOW,
                          ActionKind.CALL_COMMON_MODULE, ActionKind.CALL_BOT_FLOW,
@@ -203,12 +205,15 @@ def view_bytes(unit: FileUnit) -> bytes:
 
 
 def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
-    """A digest of everything findings in *other* files can depend on, positions aside.
+    """A digest of everything findings in *other* files may depend on, positions aside.
 
-    Findings elsewhere see this file's flow names and types, the attribute names its Sets
-    write and the flows it transfers to or calls; positions of its Sets show up only in
-    findings that name this file (those are re-checked).  Flows the taint analysis walks
-    (modules, secured data, module calls) are summed up by their whole content.
+    This is the contract for cross-flow rules: from a flow other than the one a finding is
+    in, they may read its name, types, data actions (kind, attribute names and where they
+    are) and the actions that link it to other flows (kind, target, in-queue override).
+    Positions only show up in findings that name this file, and those are re-checked.
+    Anything else (control flow, expressions) is read only from flows the taint analysis
+    walks (modules, secured data, module calls), whose interface is their whole content.
+    A cross-flow rule needing more must extend this function and :func:`dependency_view`.
     """
     if full or digest is None:
         return f"content:{digest}"
@@ -218,8 +223,9 @@ def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
     for flow in result.flows:
         parts.append((flow.name, flow.type, flow.type_key, tuple(flow.compatible_flow_types)))
         for action in flow.actions:
-            if action.kind in DATA_SET_KINDS:
-                parts.append((action.kind.value, tuple(literal_name(a) for a in action.attributes)))
+            if action.kind in _DATA_KINDS:
+                parts.append((action.kind.value, tuple((literal_name(a), a.name.kind.value, a.name.text)
+                                                       for a in action.attributes)))
             elif action.kind in _EDGE_KINDS or action.kind is ActionKind.TRANSFER_TO_ACD:
                 target = action.target.text if action.target is not None else None
                 parts.append((action.kind.value, target,
@@ -228,9 +234,9 @@ def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
 
 
 def dependency_view(result: LoadResult, known: Callable[[str], bool]) -> LoadResult:
-    """A thin stand-in for a file whose own findings are cached: just what cross-flow rules
-    read when checking *other* files (names, Set sites, links to flows that exist), with
-    positions resolved.  ``known`` tells whether a flow name resolves in the project."""
+    """A thin stand-in for a file whose own findings are cached: what cross-flow rules may
+    read when checking *other* files (see :func:`interface_of`), positions resolved.
+    ``known`` tells whether a flow name resolves in the project (other links add no edge)."""
     old = result.source
     source = SourceFile(old.path, old.format) if old is not None else None
     flows: list[Flow] = []
@@ -255,10 +261,9 @@ def _stub_value(value: Value, file: SourceFile) -> Value:
 
 
 def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[str], bool]) -> Action | None:
-    if action.kind in DATA_SET_KINDS:
+    if action.kind in _DATA_KINDS:
         stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
-        stub.attributes = [DataAttribute(_stub_value(a.name, file), _stub_loc(a.loc, file))
-                           for a in action.attributes]
+        stub.attributes = [DataAttribute(_stub_value(a.name, file), _stub_loc(a.loc, file)) for a in action.attributes]
         return stub
     if action.kind in _EDGE_KINDS:
         target = action.target
@@ -275,7 +280,6 @@ def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[
         stub.values = overrides
         return stub
     return None
-
 
 # --------------------------------------------------------------------------- the project
 
@@ -389,6 +393,8 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
           config: Config, table: ActionTable, units: list[FileUnit | None]) -> Collected | None:
     """Re-check only edited files, and files whose findings point into them, when the edits
     keep every interface.  None means "do a full run" (``units`` keeps what got loaded)."""
+    from flowlint.cache import decode, update_snapshot
+
     records = snapshot.files
     if (snapshot.orphans or len(records) != len(files) or any(d is None for d in digests)
             or any(r.path != p or r.fmt != f for r, (p, f) in zip(records, files))):
@@ -409,11 +415,17 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
         units[index] = fresh[index] = unit
     if any(fresh[i].interface != records[i].interface or fresh[i].full or records[i].full for i in changed):
         return None
+    details: list[Details] = []
+    for record in records:
+        found = decode(record)
+        if found is None:
+            return None
+        details.append(found)
     changed_paths = {records[i].path for i in changed}
     recheck = set(changed)
     for index, record in enumerate(records):
         if index not in recheck and any(_points_into(d, changed_paths)
-                                        for found in record.cross.values() for d in found):
+                                        for found in details[index].cross.values() for d in found):
             if record.full:
                 return None  # its findings depend on other flows' taint: not worth the bookkeeping
             recheck.add(index)
@@ -425,22 +437,17 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
         if unit is None:
             return None
         views[index] = unit
-    results = [views[i].result if i in views else record.stub for i, record in enumerate(records)]
+    results = [views[i].result if i in views else details[i].stub for i in range(len(records))]
     project = _project(results)
     if changed:
-        from flowlint.cache import update_snapshot
-
-        cross = run_cross_flow_rules(project, config, cross_flow_rules(config))
-        anchored = _by_file(cross)
+        anchored = _by_file(run_cross_flow_rules(project, config, cross_flow_rules(config)))
         new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
-        snapshot = update_snapshot(snapshot, fresh, new_cross, _known_names(project))
-        cache.put_snapshot(files, snapshot)
+        cache.put_snapshot(files, update_snapshot(snapshot, details, fresh, new_cross, _known_names(project)))
     cross: dict[str, list[Diagnostic]] = {}
-    for record in snapshot.files:
-        for code, found in record.cross.items():
-            cross.setdefault(code, []).extend(found)
-    records = snapshot.files
-    diagnostics = assemble(config, (r.load for r in records), [r.local for r in records], cross)
+    for found in details:
+        for code, diagnostics in found.cross.items():
+            cross.setdefault(code, []).extend(diagnostics)
+    diagnostics = assemble(config, (d.load for d in details), [d.local for d in details], cross)
     checked = sum(1 for r in records if not r.not_a_flow)
     return Collected(project, diagnostics, checked, "warm" if changed else "unchanged", len(recheck))
 
@@ -475,6 +482,7 @@ def _compute(todo: list[tuple[int, str, str]], config: Config, table: ActionTabl
         rules = per_file_rules(config)
         return [(index, check_file(path, fmt, config, table, rules)) for index, path, fmt in todo], False
     import pickle
+    from concurrent.futures import ProcessPoolExecutor  # about 20 ms of imports: only when used
 
     chunks = _chunks(todo, jobs)
     found: list[tuple[int, FileUnit]] = []

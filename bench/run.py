@@ -1,0 +1,388 @@
+"""flowlint at organisation scale: cold, parallel, cached and warm checks against the bare parse.
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/run.py [--sizes 100 1000 5000] [--repeat 3] [--before REV ...]
+                                  [--work DIR] [--write-docs]
+
+For each N, ``bench/generate.py`` makes a synthetic project of N flows (seed 1) in a
+temporary directory (``--work``), and this script times the ``flowlint`` command line on
+it in fresh processes (wall clock, Python start-up included, median of ``--repeat`` runs):
+
+* cold check: ``flowlint check DIR --no-cache`` (default ``--jobs``: every CPU), its peak
+  RSS (largest process, and all processes together), and the same with ``--jobs 1``;
+* the bare parse of the same files in this process, files already in memory, the cyclic GC
+  off (the strictest baseline): ``yaml.compose`` with libyaml's C loader for YAML, base64 +
+  percent-decoding + ``json.loads`` for exports; and the ratio check / bare parse;
+* with the cache: a first run (filling it), then a re-check after editing one file (a
+  comment line added at the top: every position in it moves), and after an edit that
+  changes what other files see (an attribute a Set writes is renamed);
+* a cold single-file check (``examples/flows/support.yaml``);
+* ``--before REV``: the cold check of an older revision (extracted with ``git archive``).
+
+Subprocesses run with a bytecode cache in a temporary directory (as after ``pip install``,
+which compiles bytecode); this environment sets PYTHONDONTWRITEBYTECODE, which would
+otherwise make every start-up compile flowlint from source.  ``--write-docs`` rewrites
+docs/performance.md with the tables.  Timings are noisy when other processes run: the load
+average before and after is printed with the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import binascii
+import gc
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import generate  # noqa: E402
+import yaml  # noqa: E402
+
+from flowlint.loaders.discover import discover  # noqa: E402
+from flowlint.loaders.export import percent_decode  # noqa: E402
+
+SMALL_FILE = ROOT / "examples" / "flows" / "support.yaml"
+DEFAULT_BEFORE = "699d1ff"  # the last commit before this work (issue 7)
+DOC = ROOT / "docs" / "performance.md"
+
+
+# --------------------------------------------------------------------------- measuring processes
+
+
+@dataclass(slots=True)
+class Run:
+    seconds: float
+    #: Peak RSS of the largest process (the CLI or one worker), MB.
+    max_rss: float
+    #: Peak of the sum of RSS over the process tree (main + workers), MB, sampled every 10 ms.
+    tree_rss: float
+    returncode: int
+    stdout: bytes
+
+
+def _tree_rss(root: int) -> float:
+    """RSS of ``root`` and its descendants now, in MB (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total / 2**20
+
+
+def run(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT, sample: bool = False) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sampler() -> None:
+        while not done.wait(0.01):
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    if sample and os.path.isdir("/proc"):
+        thread.start()
+    assert process.stdout is not None
+    stdout = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    if thread.is_alive():
+        thread.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, usage.ru_maxrss / 1024, peak[0], process.returncode, stdout)
+
+
+def median_run(command: Sequence[str], env: dict[str, str], repeat: int, sample: bool = False,
+               before_each: Callable[[int], None] | None = None) -> Run:
+    runs: list[Run] = []
+    for attempt in range(repeat):
+        if before_each is not None:
+            before_each(attempt)
+        runs.append(run(command, env, sample=sample))
+    runs.sort(key=lambda r: r.seconds)
+    chosen = runs[len(runs) // 2]
+    return Run(chosen.seconds, max(r.max_rss for r in runs), max(r.tree_rss for r in runs), chosen.returncode,
+               chosen.stdout)
+
+
+def environment(pycache: Path, pythonpath: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    return env
+
+
+# --------------------------------------------------------------------------- the bare parse
+
+
+def bare_parse_seconds(project: Path, repeat: int) -> float:
+    files = [(fmt, Path(path).read_bytes()) for path, fmt in discover([str(project)])]
+    compose: Callable[..., object] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    loader = getattr(yaml, "CSafeLoader")
+
+    def once() -> None:
+        for fmt, data in files:
+            if fmt == "yaml":
+                compose(data.decode("utf-8"), Loader=loader)
+            elif fmt == "export":
+                json.loads(percent_decode(binascii.a2b_base64(data)))
+            else:
+                json.loads(data)
+
+    best = float("inf")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            once()
+            best = min(best, time.perf_counter() - started)
+    finally:
+        if enabled:
+            gc.enable()
+    return best
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def plain_flows(project: Path) -> list[Path]:
+    """YAML flows a typical edit touches: no module calls or secured data (those are re-checked
+    with the whole project, see docs/performance.md)."""
+    found: list[Path] = []
+    for path in sorted(project.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if not any(word in text for word in ("commonModule", "SecuredData", "isSecure")):
+            found.append(path)
+    return found
+
+
+def prepend_comment(path: Path) -> None:
+    path.write_text("# edited by bench/run.py\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def rename_attribute(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    marker = "- setParticipantData:"
+    at = text.find(marker)
+    if at < 0:
+        return False
+    lit = text.find("lit: ", at)
+    if lit < 0:
+        return False
+    end = text.find("\n", lit)
+    path.write_text(text[:end] + "Renamed" + text[end:], encoding="utf-8")
+    return True
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+
+@dataclass(slots=True)
+class Size:
+    n: int
+    files: int = 0
+    yaml_files: int = 0
+    export_files: int = 0
+    megabytes: float = 0.0
+    bare: float = 0.0
+    cold: Run | None = None
+    cold_one_job: Run | None = None
+    cache_fill: float = 0.0
+    warm: float = 0.0
+    interface_edit: float = 0.0
+    before: dict[str, float] = field(default_factory=lambda: {})
+    findings: str = ""
+
+
+def flowlint(*args: str) -> list[str]:
+    return [sys.executable, "-m", "flowlint.cli", "check", *args]
+
+
+def measure_size(n: int, work: Path, env: dict[str, str], repeat: int, befores: dict[str, dict[str, str]],
+                 jobs: int) -> Size:
+    project = work / f"project-{n}"
+    if project.exists():
+        shutil.rmtree(project)
+    generated = generate.generate(n, project, seed=1)
+    size = Size(n, len(generated.files), generated.yaml_files, generated.export_files, generated.total_bytes / 1e6)
+    print(f"N={n}: {size.files} files, {size.megabytes:.1f} MB", file=sys.stderr)
+    size.bare = bare_parse_seconds(project, repeat)
+    target = str(project)
+    size.cold = median_run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env, repeat, sample=True)
+    size.findings = size.cold.stdout.decode("utf-8", "replace").strip().rsplit("\n", 1)[-1]
+    size.cold_one_job = median_run(flowlint(target, "--no-cache", "--jobs", "1"), env, repeat, sample=True)
+    if size.cold_one_job.stdout != size.cold.stdout:
+        raise SystemExit(f"N={n}: --jobs 1 and --jobs {jobs} disagree")
+    for rev, before_env in befores.items():
+        size.before[rev] = median_run(flowlint(target), before_env, 1 if n >= 5000 else repeat).seconds
+    cache = work / f"cache-{n}"
+    shutil.rmtree(cache, ignore_errors=True)
+    cached = flowlint(target, "--cache-dir", str(cache), "--jobs", str(jobs))
+    fill = run(cached, env)
+    if fill.stdout != size.cold.stdout:
+        raise SystemExit(f"N={n}: the cached run disagrees with the uncached one")
+    size.cache_fill = fill.seconds
+    candidates = plain_flows(project)
+    step = max(1, len(candidates) // (repeat + 1))
+    edited = candidates[step::step][:repeat]
+    size.warm = median_run(cached, env, len(edited), before_each=lambda i: prepend_comment(edited[i])).seconds
+    check = run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env)
+    if run(cached, env).stdout != check.stdout:
+        raise SystemExit(f"N={n}: the warm run disagrees with a fresh one")
+    if any(rename_attribute(path) for path in candidates):  # stops at the first file with a Set
+        size.interface_edit = run(cached, env).seconds
+    return size
+
+
+def before_environment(rev: str, work: Path, pycache: Path) -> dict[str, str]:
+    """Extract ``rev`` (git archive) so that ``python -m flowlint.cli`` runs that version."""
+    tree = work / f"before-{rev}"
+    if not tree.exists():
+        tree.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        # The installed layout maps rules/ and grammars/ into the package (pyproject package-dir).
+        (tree / "flowlint" / "rules").symlink_to(tree / "rules", target_is_directory=True)
+        (tree / "flowlint" / "grammars").symlink_to(tree / "grammars", target_is_directory=True)
+    return environment(pycache, str(tree))
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds >= 0.1 else f"{seconds:.3f}"
+
+
+def tables(sizes: list[Size], single: Run, single_source: Run, jobs: int, befores: list[str]) -> str:
+    names = [f"N = {s.n:,}" for s in sizes]
+    rows: list[tuple[str, list[str], str]] = [
+        ("files (YAML + exports), MB", [f"{s.yaml_files:,} + {s.export_files:,}, {s.megabytes:.1f}" for s in sizes], ""),
+        ("findings (from the text report)", [s.findings.split(":")[0].replace("Found ", "") for s in sizes], ""),
+        ("bare parse (C YAML compose, json.loads), s", [fmt(s.bare) for s in sizes], ""),
+        (f"`flowlint check`, cold, no cache (`--jobs {jobs}`), s", [fmt(s.cold.seconds) for s in sizes if s.cold], ""),
+        ("ratio flowlint / bare parse", [f"{s.cold.seconds / s.bare:.2f}x" for s in sizes if s.cold],
+         "<= 2.0x at N = 1,000"),
+        ("peak RSS: largest process / whole tree, MB",
+         [f"{s.cold.max_rss:.0f} / {s.cold.tree_rss:.0f}" for s in sizes if s.cold], "<= 600 MB at N = 5,000"),
+        ("`flowlint check --jobs 1`, cold, no cache, s", [fmt(s.cold_one_job.seconds) for s in sizes if s.cold_one_job],
+         ""),
+        ("peak RSS with `--jobs 1`, MB", [f"{s.cold_one_job.max_rss:.0f}" for s in sizes if s.cold_one_job], ""),
+    ]
+    for rev in befores:
+        rows.append((f"before ({rev}): `flowlint check`, s", [fmt(s.before.get(rev, float("nan"))) for s in sizes],
+                     ""))
+        rows.append((f"speed-up since {rev}", [f"{s.before.get(rev, float('nan')) / s.cold.seconds:.1f}x"
+                                               for s in sizes if s.cold], ""))
+    rows += [
+        ("first run with the cache (fills it), s", [fmt(s.cache_fill) for s in sizes], ""),
+        ("re-check after editing one file (cache), s", [fmt(s.warm) for s in sizes], ""),
+        ("re-check / cold check", [f"{100 * s.warm / s.cold.seconds:.0f}%" for s in sizes if s.cold],
+         "<= 10% at N = 1,000"),
+        ("re-check after renaming a Set's attribute (cache), s", [fmt(s.interface_edit) for s in sizes], ""),
+    ]
+    lines = ["| measure | " + " | ".join(names) + " | target |", "|---" * (len(names) + 2) + "|"]
+    lines += [f"| {name} | " + " | ".join(values) + f" | {target} |" for name, values, target in rows]
+    by_n = {s.n: s for s in sizes}
+    summary = [
+        "| measure | value | target |", "|---|---|---|",
+        f"| cold single-file check (`examples/flows/support.yaml`, `--no-cache`), s | {fmt(single.seconds)} | "
+        "<= 0.35 |",
+        f"| the same without a bytecode cache (PYTHONDONTWRITEBYTECODE=1), s | {fmt(single_source.seconds)} | |",
+    ]
+    if 1000 in by_n and 5000 in by_n:
+        big, mid = by_n[5000], by_n[1000]
+        assert big.cold and mid.cold and big.cold_one_job
+        summary.append(f"| scaling: time(5,000) / time(1,000) | {big.cold.seconds / mid.cold.seconds:.2f} "
+                       "(linear: 5.0) | <= 5.5 |")
+    largest = sizes[-1]
+    if largest.cold and largest.cold_one_job:
+        summary.append(f"| {jobs}-process speed-up at N = {largest.n:,} (`--jobs 1` / `--jobs {jobs}`) | "
+                       f"{largest.cold_one_job.seconds / largest.cold.seconds:.2f}x | |")
+    return "\n".join(lines) + "\n\n" + "\n".join(summary) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                        else os.cpu_count() or 1)
+    parser.add_argument("--before", nargs="*", default=[DEFAULT_BEFORE], help="older revisions to compare")
+    parser.add_argument("--work", help="scratch directory (default: a new temporary directory, removed after)")
+    parser.add_argument("--write-docs", action="store_true", help=f"rewrite {DOC.relative_to(ROOT)}")
+    args = parser.parse_args()
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="flowlint-bench-"))
+    if work.resolve().is_relative_to(ROOT):
+        print("the scratch directory must be outside the repository", file=sys.stderr)
+        return 2
+    load_before = load_average()
+    started = time.perf_counter()
+    try:
+        pycache = work / "pycache"
+        env = environment(pycache)
+        befores = {rev: before_environment(rev, work, pycache) for rev in args.before}
+        run(flowlint(str(SMALL_FILE), "--no-cache"), env)  # writes the bytecode cache
+        for before_env in befores.values():
+            run(flowlint(str(SMALL_FILE)), before_env)
+        single = median_run(flowlint(str(SMALL_FILE), "--no-cache"), env, max(9, args.repeat))
+        source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+        source_env.pop("PYTHONPYCACHEPREFIX")
+        single_source = median_run(flowlint(str(SMALL_FILE), "--no-cache"), source_env, max(5, args.repeat))
+        sizes = [measure_size(n, work, env, args.repeat, befores, args.jobs) for n in args.sizes]
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    header = (f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} CPUs, Python "
+              f"{platform.python_version()}, PyYAML {yaml.__version__} (libyaml); load average (1/5/15 min) "
+              f"before: {load_before}, after: {load_average()}; {time.perf_counter() - started:.0f} s in all; "
+              f"median of {args.repeat} runs")
+    table = tables(sizes, single, single_source, args.jobs, list(args.before))
+    print(header + "\n\n" + table)
+    if args.write_docs:
+        text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        if start in text and end in text:
+            text = text[: text.index(start) + len(start)] + "\n" + header + "\n\n" + table + text[text.index(end):]
+            DOC.write_text(text, encoding="utf-8")
+        else:
+            print(f"{DOC} has no {start} ... {end} block", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
