@@ -295,8 +295,8 @@ def test_docs_links() -> None:
 
 def test_settings_are_tolerant() -> None:
     assert parse_settings(None) == Settings()
-    assert parse_settings({"flowlint": {"configFile": "a.toml", "debounceMs": 20, "docsUrl": "x/{code}"}}) == Settings(
-        "a.toml", 20, "x/{code}")
+    assert parse_settings({"flowlint": {"configFile": "a.toml", "debounceMs": 20, "docsUrl": "x/{code}",
+                                        "logTimings": True}}) == Settings("a.toml", 20, "x/{code}", True)
     base = Settings("a.toml", 20)
     assert parse_settings({"debounceMs": True, "docsUrl": 3}, base) == base  # wrong types: ignored
     assert parse_settings({"configFile": ""}, base).config_file is None

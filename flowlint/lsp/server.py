@@ -58,13 +58,15 @@ class Settings:
     config_file: str | None = None
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     docs_url: str = DEFAULT_DOCS_URL
+    #: Log each analysis's duration (window/logMessage), for diagnosing slowness.
+    log_timings: bool = False
 
 
 def parse_settings(raw: object, base: Settings | None = None) -> Settings:
     """Read client settings, tolerating anything: unknown keys and wrong types are ignored.
 
     Accepts ``{"flowlint": {...}}`` or the section itself; keys ``configFile``,
-    ``debounceMs`` and ``docsUrl``.
+    ``debounceMs``, ``docsUrl`` and ``logTimings``.
     """
     settings = Settings(**{name: getattr(base, name) for name in Settings.__slots__}) if base else Settings()
     if not isinstance(raw, dict):
@@ -82,6 +84,9 @@ def parse_settings(raw: object, base: Settings | None = None) -> Settings:
     docs = section.get("docsUrl")
     if isinstance(docs, str) and docs:
         settings.docs_url = docs
+    timings = section.get("logTimings")
+    if isinstance(timings, bool):
+        settings.log_timings = timings
     return settings
 
 
@@ -230,6 +235,7 @@ class FlowlintServer(LanguageServer):
                 except Exception:  # noqa: BLE001 - keep serving with the last good snapshot
                     self.log("flowlint: analysis failed\n" + traceback.format_exc(), types.MessageType.Error)
                     snapshot = self.snapshot
+                analysed = time.perf_counter()
                 try:
                     if rescan and not self._indexed:
                         self._indexed = True
@@ -241,6 +247,10 @@ class FlowlintServer(LanguageServer):
                         if snapshot.error:
                             self.log(snapshot.error, types.MessageType.Error)
                         self.publish(snapshot)
+                    if self.settings.log_timings:
+                        self.log(f"flowlint: {len(paths)} changed path(s), {len(snapshot.files)} file(s): analysis "
+                                 f"{(analysed - started) * 1000:.1f} ms, publishing "
+                                 f"{(time.perf_counter() - analysed) * 1000:.1f} ms")
                 except Exception:  # noqa: BLE001
                     self.log("flowlint: cannot publish\n" + traceback.format_exc(), types.MessageType.Error)
                 finally:
