@@ -203,6 +203,22 @@ async def test_index_publishes_workspace_findings_with_details(client: Client, r
 
 
 @pytest.mark.asyncio
+async def test_diagnostics_on_open_of_a_file_outside_the_workspace(client: Client, root: Path) -> None:
+    await start(client, root)
+    await indexed(client)
+    outside = root.parent / "scratch" / "draft.yaml"  # not under the workspace folder, never saved
+    text = (root / "flows" / "billing.yaml").read_text(encoding="utf-8").replace(
+        "name: Billing", "name: Draft").replace("lit: AccountId", "lit: ACCOUNTID")
+    open_doc(client, outside, text)
+    (found,) = await diagnostics(client, outside, lambda d: bool(d))
+    assert found.code == "FL001" and "set as 'AccountId'" in found.message
+    assert found.range.start == position_of(text, "ACCOUNTID")
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(outside))))
+    assert await diagnostics(client, outside, lambda d: not d) == []  # it left the project: cleared
+
+
+@pytest.mark.asyncio
 async def test_utf8_when_the_client_asks_for_it(client: Client, root: Path) -> None:
     result = await start(client, root, encodings=["utf-8", "utf-16"])
     assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
