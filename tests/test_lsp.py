@@ -385,7 +385,7 @@ async def test_hover_definition_references_symbols(client: Client, root: Path) -
         text_document=types.TextDocumentIdentifier(uri=uri(billing)), position=inside))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     value = hover.contents.value
-    assert "**AccountId**" in value and "participant data" in value
+    assert "**`AccountId`**" in value and "participant data" in value
     assert "Set Participant Data 'Remember caller' in flow 'Main IVR', flows/main.yaml:17:28" in value
     assert ("Get Participant Data 'Read account' into `Task.account` in flow 'Billing', "
             "flows/billing.yaml:22:28") in value
@@ -538,7 +538,7 @@ def test_malformed_requests_get_error_responses_and_the_server_keeps_serving(roo
         session.send({"id": 5, "method": "textDocument/hover", "params": {
             "textDocument": {"uri": billing}, "position": {"line": 21, "character": 28}}})
         hover = session.response(5)["result"]
-        assert "**AccountId**" in hover["contents"]["value"]
+        assert "**`AccountId`**" in hover["contents"]["value"]
         session.close()
         assert session.process.returncode == 0
     finally:

@@ -210,6 +210,8 @@ def test_hover_says_secured_and_lists_sets_and_gets(ws: Path) -> None:
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     value = hover.contents.value
     assert "As secured data (secured):" in value and "participant data" not in value
+    # Markdown: each list stands apart (a line right after a list item would join that item).
+    assert "\n\nGet in 1 place(s):\n\n- Get Secured Data" in value
     assert "Set Secured Data 'Remember account' in flow 'Main IVR', main.yaml:14:28" in value
     assert "Get Secured Data 'Read account' into `Task.account` in flow 'Support', support.yaml:19:28" in value
 

@@ -90,11 +90,26 @@ def _same_name(snapshot: Snapshot, site: Site) -> list[Site]:
     return [s for s in snapshot.attributes.sites if s.name == site.name]
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+
+
+def _md(text: str) -> str:
+    """Text shown literally in Markdown (flow and action names, paths)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _code(text: str) -> str:
+    """A Markdown code span holding ``text`` whatever backticks it contains."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _describe(snapshot: Snapshot, site: Site) -> str:
     label = _KIND_LABEL.get(site.action.kind, site.action.key)
-    into = f" into `{site.variable}`" if not site.is_set and site.variable else ""
-    return (f"- {label} '{site.action.name}'{into} in flow '{site.flow.name}', "
-            f"{_where(snapshot, site.attribute.name.loc)}")
+    into = f" into {_code(site.variable)}" if not site.is_set and site.variable else ""
+    return (f"- {_md(label)} '{_md(site.action.name)}'{into} in flow '{_md(site.flow.name)}', "
+            f"{_md(_where(snapshot, site.attribute.name.loc))}")
 
 
 def hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.Hover | None:
@@ -102,7 +117,8 @@ def hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.
     if site is None or site.name is None:
         return None
     name = site.name
-    lines = [f"**{name}**: attribute name (names are case-sensitive)"]
+    # Blank lines around every list: a line right after a list item would continue it.
+    lines = [f"**{_code(name)}**: attribute name (names are case-sensitive)"]
     sites = _same_name(snapshot, site)
     for store in Store:
         in_store = [s for s in sites if s.store == store]
@@ -110,18 +126,18 @@ def hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.
             continue
         sets = [s for s in in_store if s.is_set]
         gets = [s for s in in_store if not s.is_set]
-        lines.append("")
-        lines.append(f"As {_STORE_LABEL[store]}{' (secured)' if store == Store.SECURED else ''}:")
+        lines += ["", f"As {_STORE_LABEL[store]}{' (secured)' if store == Store.SECURED else ''}:", ""]
         lines.append(f"Set in {len(sets)} place(s)" + (":" if sets else ": no flow in the workspace sets it"))
-        lines.extend(_describe(snapshot, s) for s in sets)
-        lines.append(f"Get in {len(gets)} place(s)" + (":" if gets else ""))
-        lines.extend(_describe(snapshot, s) for s in gets)
+        if sets:
+            lines += ["", *(_describe(snapshot, s) for s in sets)]
+        lines += ["", f"Get in {len(gets)} place(s)" + (":" if gets else "")]
+        if gets:
+            lines += ["", *(_describe(snapshot, s) for s in gets)]
     variants = sorted({s.name for s in snapshot.attributes.sites
                        if s.name is not None and s.name != name and s.name.lower() == name.lower()})
     if variants:
-        lines.append("")
-        lines.append("Other spellings in the workspace (a different attribute): "
-                     + ", ".join(f"`{v}`" for v in variants))
+        lines += ["", "Other spellings in the workspace (a different attribute): "
+                  + ", ".join(_code(v) for v in variants)]
     state = snapshot.files[path]
     span = _span(site.attribute.name.loc)
     assert state.mapper is not None and span is not None  # site_at found it through both
