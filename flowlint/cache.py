@@ -38,7 +38,7 @@ from flowlint.loaders.result import LoadResult
 from flowlint.parallel import FileUnit, dependency_view
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4

@@ -426,12 +426,13 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
     for index, record in enumerate(records):
         if index not in recheck and any(_points_into(d, changed_paths)
                                         for found in details[index].cross.values() for d in found):
-            if record.full:
-                return None  # its findings depend on other flows' taint: not worth the bookkeeping
             recheck.add(index)
+    # Re-checking a flow kept whole (modules, module calls, secured data) needs the others of
+    # its kind whole too: module summaries, secured outputs and callers' taint come from them.
+    whole = any(records[i].full for i in recheck)
     views: dict[int, FileUnit] = dict(fresh)
     for index, record in enumerate(records):
-        if index in views or not (index in recheck or record.directives):
+        if index in views or not (index in recheck or record.directives or (whole and record.full)):
             continue
         unit = cache.get_unit(record.path, record.digest) if record.digest is not None else None
         if unit is None:

@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -15,11 +16,11 @@ import pytest
 from flowlint import parallel
 from flowlint.cache import Cache
 from flowlint.config import Config
-from flowlint.engine import check_paths
+from flowlint.engine import check_paths, finalize
 from flowlint.loaders.discover import discover
 
 from .helpers import write_project
-from .test_parallel import mixed_project, outcome
+from .test_parallel import mixed_project, outcome, signature
 
 SET = """\
 inboundCall:
@@ -77,8 +78,13 @@ def project(root: Path) -> Path:
 
 
 def mode(root: Path, cache_dir: Path) -> str:
+    """Run the cached pipeline (updating the cache), check its findings against a fresh run,
+    and say which path it took."""
     files = list(discover([str(root)]))
-    return parallel.collect(files, Config(), jobs=1, cache_dir=str(cache_dir)).mode
+    found = parallel.collect(files, Config(), jobs=1, cache_dir=str(cache_dir))
+    kept = finalize(found.diagnostics, Config(), project=found.project)
+    assert signature(kept) == signature(check_paths([str(root)]).diagnostics)
+    return found.mode
 
 
 def same(root: Path, cache_dir: Path, jobs: int = 1) -> None:
@@ -285,3 +291,38 @@ def test_cli_default_cache_location(tmp_path: Path) -> None:
 def test_environment_changes_with_configuration() -> None:
     assert Cache("x", Config()).environment != Cache("x", Config(external_flows=["X"])).environment
     assert Cache("x", Config()).environment == Cache("y", Config()).environment
+
+
+def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path) -> None:
+    """Many kinds of edits, anywhere: every cached run must equal a fresh one."""
+    import random
+    import re
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        import generate  # pyright: ignore[reportMissingImports]
+    finally:
+        sys.path.pop(0)
+    root = tmp_path / "project"
+    generate.generate(150, root, seed=3, corpus_dir=corpus)  # pyright: ignore
+    cache_dir = tmp_path / "cache"
+    same(root, cache_dir)
+    rng = random.Random(5)
+    flows = sorted(root.rglob("*.yaml"))
+    edits: list[Callable[[str], str]] = [
+        lambda text: "# a comment\n" + text,
+        lambda text: text.replace("name: ", "name: Renamed ", 1),
+        lambda text: re.sub(r"lit: (\w+)", r"lit: \1X", text, count=1),
+        lambda text: text.replace("- setParticipantData:", "- getParticipantData:", 1),
+        lambda text: text.replace("\n", "\n\n", 3),
+        lambda text: re.sub(r"exp: (.+)", r"exp: Flow.notDeclared", text, count=1),
+        lambda text: text[: len(text) // 2],  # truncated: broken YAML or a smaller flow
+    ]
+    modes: list[str] = []
+    for _ in range(14):
+        path = rng.choice(flows)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(rng.choice(edits)(text), encoding="utf-8")
+        modes.append(mode(root, cache_dir))
+        same(root, cache_dir)
+    assert "warm" in modes and "full" in modes
