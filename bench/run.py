@@ -171,6 +171,61 @@ def bare_parse_seconds(project: Path, repeat: int) -> float:
     return best
 
 
+# --------------------------------------------------------------------------- sending IR between processes
+
+
+@dataclass(slots=True)
+class Pickling:
+    files: int
+    load: float
+    full_mb: float
+    full_dumps: float
+    full_loads: float
+    view_mb: float
+    view_dumps: float
+    view_loads: float
+
+
+def pickling_costs(project: Path) -> Pickling:
+    """What a worker's results cost to send back, in this process (one core, GC off): the
+    whole IR of every file, or the project view that ``flowlint.parallel`` sends."""
+    from flowlint.config import Config
+    from flowlint.engine import table_for
+    from flowlint.loaders import load_file
+    from flowlint.parallel import check_file, per_file_rules, project_view
+
+    files = list(discover([str(project)]))
+    config = Config()
+    table, rules = table_for(config), per_file_rules(config)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        results = [load_file(path, fmt, table) for path, fmt in files]
+        load = time.perf_counter() - started
+        full = _round_trip(results)
+        units = [check_file(path, fmt, config, table, rules) for path, fmt in files]
+        for unit in units:
+            project_view(unit)
+        view = _round_trip(units)
+    finally:
+        if enabled:
+            gc.enable()
+    return Pickling(len(files), load, *full, *view)
+
+
+def _round_trip(items: Sequence[object]) -> tuple[float, float, float]:
+    import pickle
+
+    started = time.perf_counter()
+    blobs = [pickle.dumps(item, pickle.HIGHEST_PROTOCOL) for item in items]
+    dumps = time.perf_counter() - started
+    started = time.perf_counter()
+    for blob in blobs:
+        pickle.loads(blob)
+    return sum(len(b) for b in blobs) / 1e6, dumps, time.perf_counter() - started
+
+
 # --------------------------------------------------------------------------- edits
 
 
@@ -221,6 +276,7 @@ class Size:
     interface_edit: float = 0.0
     before: dict[str, float] = field(default_factory=lambda: {})
     findings: str = ""
+    pickling: Pickling | None = None
 
 
 def flowlint(*args: str) -> list[str]:
@@ -236,6 +292,8 @@ def measure_size(n: int, work: Path, env: dict[str, str], repeat: int, befores: 
     size = Size(n, len(generated.files), generated.yaml_files, generated.export_files, generated.total_bytes / 1e6)
     print(f"N={n}: {size.files} files, {size.megabytes:.1f} MB", file=sys.stderr)
     size.bare = bare_parse_seconds(project, repeat)
+    if n == 1000:
+        size.pickling = pickling_costs(project)
     target = str(project)
     size.cold = median_run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env, repeat, sample=True)
     size.findings = size.cold.stdout.decode("utf-8", "replace").strip().rsplit("\n", 1)[-1]
@@ -332,7 +390,18 @@ def tables(sizes: list[Size], single: Run, single_source: Run, jobs: int, before
     if largest.cold and largest.cold_one_job:
         summary.append(f"| {jobs}-process speed-up at N = {largest.n:,} (`--jobs 1` / `--jobs {jobs}`) | "
                        f"{largest.cold_one_job.seconds / largest.cold.seconds:.2f}x | |")
-    return "\n".join(lines) + "\n\n" + "\n".join(summary) + "\n"
+    text = "\n".join(lines) + "\n\n" + "\n".join(summary) + "\n"
+    for size in sizes:
+        p = size.pickling
+        if p is not None:
+            text += (f"\nSending results back from workers, N = {size.n:,} ({p.files:,} files; one core, GC off; "
+                     f"loading them takes {p.load:.2f} s):\n\n"
+                     "| what a worker sends | MB | pickle, s | unpickle, s | both / loading |\n|---|---|---|---|---|\n"
+                     f"| whole IR (`LoadResult`) | {p.full_mb:.1f} | {p.full_dumps:.2f} | {p.full_loads:.2f} | "
+                     f"{(p.full_dumps + p.full_loads) / p.load:.0%} |\n"
+                     f"| project view (`FileUnit`, sent by flowlint) | {p.view_mb:.1f} | {p.view_dumps:.2f} | "
+                     f"{p.view_loads:.2f} | {(p.view_dumps + p.view_loads) / p.load:.0%} |\n")
+    return text
 
 
 def main() -> int:

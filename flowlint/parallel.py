@@ -352,8 +352,8 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
             if units[index] is None and digest is not None:
                 units[index] = cache.get_unit(path, digest)
     todo = [(i, *files[i]) for i, unit in enumerate(units) if unit is None]
-    computed, pooled = _compute(todo, config, table, jobs, cache)
-    for index, unit in computed:
+    computed = _compute(todo, config, table, jobs, cache)
+    for index, unit, _ in computed:
         units[index] = unit
     done = [u for u in units if u is not None]
     project = _project(u.result for u in done)
@@ -362,10 +362,9 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
     if cache is not None:
         from flowlint.cache import snapshot_of
 
-        if not pooled:  # workers store their own units
-            for _, unit in computed:
-                if unit.digest is not None:
-                    cache.put_bytes(unit.path, unit.digest, view_bytes(unit))
+        for _, unit, stored in computed:
+            if unit.digest is not None and not stored:
+                cache.put_bytes(unit.path, unit.digest, view_bytes(unit))
         cache.put_snapshot(files, snapshot_of(done, cross, _known_names(project)))
     checked = sum(1 for u in done if not u.result.not_a_flow)
     return Collected(project, diagnostics, checked, "full", len(todo))
@@ -476,27 +475,43 @@ def _size(path: str) -> int:
 
 
 def _compute(todo: list[tuple[int, str, str]], config: Config, table: ActionTable, jobs: int,
-             cache: Cache | None) -> tuple[list[tuple[int, FileUnit]], bool]:
-    """Check the files of ``todo`` ((index, path, format)), in worker processes when it pays;
-    also says whether it did (workers then stored their units in the cache)."""
+             cache: Cache | None) -> list[tuple[int, FileUnit, bool]]:
+    """Check the files of ``todo`` ((index, path, format)): (index, unit, stored), where
+    ``stored`` says that a worker process already put the unit in the cache."""
+    rules = per_file_rules(config)
     if jobs <= 1 or len(todo) < MIN_PARALLEL_FILES or sum(_size(p) for _, p, _ in todo) < MIN_PARALLEL_BYTES:
-        rules = per_file_rules(config)
-        return [(index, check_file(path, fmt, config, table, rules)) for index, path, fmt in todo], False
+        return [(index, check_file(path, fmt, config, table, rules), False) for index, path, fmt in todo]
     import pickle
-    from concurrent.futures import ProcessPoolExecutor  # about 20 ms of imports: only when used
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # 20 ms of imports
 
-    chunks = _chunks(todo, jobs)
-    found: list[tuple[int, FileUnit]] = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
-                             initializer=_init_worker, initargs=(config, cache.directory if cache else None)) as pool:
-        for chunk_result in pool.map(_check_chunk, chunks):
-            found.extend((index, pickle.loads(data)) for index, data in chunk_result)
-    return found, True
+    # This process is one of the jobs: while jobs - 1 workers take chunks from the front, it
+    # checks chunks from the back itself, and those need no pickling at all.
+    pending = deque(_chunks(todo, jobs))
+    workers = jobs - 1
+    found: list[tuple[int, FileUnit, bool]] = []
+    running: set[Future[list[tuple[int, bytes]]]] = set()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+                             initargs=(config, cache.directory if cache else None)) as pool:
+        while pending or running:
+            while pending and len(running) < 2 * workers:  # one chunk queued behind each running one
+                running.add(pool.submit(_check_chunk, pending.popleft()))
+            if pending:
+                for index, path, fmt in pending.pop():
+                    unit = check_file(path, fmt, config, table, rules)
+                    project_view(unit)  # what the project keeps of the workers' units: less memory
+                    found.append((index, unit, False))
+            else:
+                wait(running, return_when=FIRST_COMPLETED)
+            for future in [f for f in running if f.done()]:
+                running.discard(future)
+                found.extend((index, pickle.loads(data), True) for index, data in future.result())
+    return found
 
 
 def _chunks(todo: list[tuple[int, str, str]], jobs: int) -> list[list[tuple[int, str, str]]]:
-    """About four chunks per worker, of similar total size (biggest files dealt first)."""
-    count = max(1, min(len(todo), jobs * 4))
+    """About six chunks per job, of similar total size (biggest files dealt first)."""
+    count = max(1, min(len(todo), jobs * 6))
     chunks: list[list[tuple[int, str, str]]] = [[] for _ in range(count)]
     totals = [0] * count
     for item in sorted(todo, key=lambda item: -_size(item[1])):
