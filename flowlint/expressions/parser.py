@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 #: below 20; the bound keeps every recursive consumer of the AST (printer, equality,
 #: analyses) far from Python's recursion limit.
 MAX_DEPTH = 200
+#: Longest expression parsed, in characters.  Real ones stay below 1,000; parsing runs at
+#: about 100,000 characters a second on dense input, so the bound keeps one expression
+#: under a second.
+MAX_LENGTH = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,9 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 def parse_expression(text: str) -> ParseResult:
     """Parse one expression; never raises."""
+    if len(text) > MAX_LENGTH:
+        return ParseResult(text, None, ExpressionError(
+            0, len(text), f"expression too long to analyse ({len(text):,} characters; the limit is {MAX_LENGTH:,})"))
     tokens, lex_error = tokenize(text)
     outcome = _run(_tables(), text, tokens)
     if outcome is None:  # the tokens before a lexical error were a valid prefix
