@@ -38,7 +38,7 @@ from flowlint.loaders.result import LoadResult
 from flowlint.parallel import FileUnit, dependency_view
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 2
+FORMAT = 3
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -52,19 +52,21 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 
 @dataclass(slots=True)
 class Details:
-    """What a project's last run found in one file, and what other files read from it."""
+    """What a project's last run found in one file."""
 
     load: list[Diagnostic] = field(default_factory=lambda: [])
     local: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
     #: Cross-flow findings located in this file, per rule code, in emission order.
     cross: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
-    #: Dependency view: what other files' cross-flow checks read from this one.
-    stub: LoadResult = field(default_factory=lambda: LoadResult(None))
 
 
 @dataclass(slots=True)
 class FileRecord:
-    """One file of a project's last run: enough to report it again without loading it."""
+    """One file of a project's last run: enough to report it again without loading it.
+
+    The findings and the dependency view are pickled separately, per file: a run with no
+    edit reads no dependency view, and a warm run re-pickles only the files it re-checked.
+    """
 
     path: str
     fmt: str
@@ -73,8 +75,12 @@ class FileRecord:
     full: bool
     directives: bool
     not_a_flow: bool
-    #: The pickled :class:`Details`: a warm run re-pickles only the files it re-checked.
-    blob: bytes = b""
+    #: ``SourceFile.format`` of the loaded file (None: no source).
+    source_format: str | None
+    #: Pickled :class:`Details`.
+    findings: bytes = b""
+    #: Pickled dependency view (a ``LoadResult``): what other files' cross-flow checks read.
+    stub: bytes = b""
 
 
 @dataclass(slots=True)
@@ -84,19 +90,25 @@ class Snapshot:
     orphans: int = 0
 
 
-def _record(unit: FileUnit, details: Details) -> FileRecord:
+def _dumps(value: object) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+
+def _record(unit: FileUnit, details: Details, known: Callable[[str], bool]) -> FileRecord:
+    source = unit.result.source
     return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
-                      unit.result.not_a_flow, pickle.dumps(details, pickle.HIGHEST_PROTOCOL))
+                      unit.result.not_a_flow, source.format.value if source is not None else None,
+                      _dumps(details), _dumps(dependency_view(unit.result, known)))
 
 
-def _details(unit: FileUnit, known: Callable[[str], bool]) -> Details:
-    return Details(list(unit.result.diagnostics), unit.local, {}, dependency_view(unit.result, known))
+def _details(unit: FileUnit) -> Details:
+    return Details(list(unit.result.diagnostics), unit.local, {})
 
 
 def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
                 known: Callable[[str], bool]) -> Snapshot:
     """The record of a full run: every unit, and the cross-flow findings by file."""
-    details = [_details(unit, known) for unit in units]
+    details = [_details(unit) for unit in units]
     by_path = {unit.path: found for unit, found in zip(units, details)}
     orphans = 0
     for code, found in cross.items():
@@ -106,16 +118,26 @@ def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
                 orphans += 1
             else:
                 target.cross.setdefault(code, []).append(diagnostic)
-    return Snapshot([_record(unit, found) for unit, found in zip(units, details)], orphans)
+    return Snapshot([_record(unit, found, known) for unit, found in zip(units, details)], orphans)
+
+
+def _load(data: bytes) -> object:
+    try:
+        return _SafeUnpickler(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001 - corrupt or foreign: the caller does a full run
+        return None
 
 
 def decode(record: FileRecord) -> Details | None:
-    """The details of ``record``; None when its blob does not unpickle to them."""
-    try:
-        found = _SafeUnpickler(io.BytesIO(record.blob)).load()
-    except Exception:  # noqa: BLE001 - corrupt or foreign: the caller does a full run
-        return None
+    """The findings of ``record``; None when they do not unpickle."""
+    found = _load(record.findings)
     return found if isinstance(found, Details) else None
+
+
+def decode_stub(record: FileRecord) -> LoadResult | None:
+    """The dependency view of ``record``; None when it does not unpickle."""
+    found = _load(record.stub)
+    return found if isinstance(found, LoadResult) else None
 
 
 def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int, FileUnit],
@@ -126,13 +148,12 @@ def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int,
     for index in sorted({*fresh, *cross}):
         unit = fresh.get(index)
         if unit is not None:
-            details[index] = _details(unit, known)
+            details[index] = _details(unit)
         details[index].cross = cross.get(index, details[index].cross)
-        record = files[index]
         if unit is not None:
-            files[index] = _record(unit, details[index])
+            files[index] = _record(unit, details[index], known)
         else:
-            files[index] = dataclasses.replace(record, blob=pickle.dumps(details[index], pickle.HIGHEST_PROTOCOL))
+            files[index] = dataclasses.replace(files[index], findings=_dumps(details[index]))
     return Snapshot(files, snapshot.orphans)
 
 
@@ -166,7 +187,7 @@ class Cache:
 
     def put_snapshot(self, files: Sequence[tuple[str, str]], snapshot: Snapshot) -> None:
         target = self._project_path(files)
-        if self._write(target, pickle.dumps(snapshot, pickle.HIGHEST_PROTOCOL)):
+        if self._write(target, _dumps(snapshot)):
             self._prune(os.path.dirname(target), MAX_PROJECTS)
 
     def _project_path(self, files: Sequence[tuple[str, str]]) -> str:
@@ -176,9 +197,10 @@ class Cache:
     def _read(self, path: str) -> object:
         try:
             with open(path, "rb") as handle:
-                return _SafeUnpickler(io.BytesIO(handle.read())).load()
-        except Exception:  # noqa: BLE001 - missing, truncated, corrupt or foreign: recompute
+                data = handle.read()
+        except OSError:
             return None
+        return _load(data)  # missing, truncated, corrupt or foreign: None, and flowlint recomputes
 
     def _write(self, path: str, data: bytes) -> bool:
         directory = os.path.dirname(path)

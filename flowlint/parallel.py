@@ -392,7 +392,7 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
           config: Config, table: ActionTable, units: list[FileUnit | None]) -> Collected | None:
     """Re-check only edited files, and files whose findings point into them, when the edits
     keep every interface.  None means "do a full run" (``units`` keeps what got loaded)."""
-    from flowlint.cache import decode, update_snapshot
+    from flowlint.cache import decode, decode_stub, update_snapshot
 
     records = snapshot.files
     if (snapshot.orphans or len(records) != len(files) or any(d is None for d in digests)
@@ -437,12 +437,25 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
         if unit is None:
             return None
         views[index] = unit
-    results = [views[i].result if i in views else details[i].stub for i in range(len(records))]
-    project = _project(results)
     if changed:
+        results: list[LoadResult] = []
+        for index, record in enumerate(records):
+            stub = views[index].result if index in views else decode_stub(record)
+            if stub is None:
+                return None
+            results.append(stub)
+        project = _project(results)
         anchored = _by_file(run_cross_flow_rules(project, config, cross_flow_rules(config)))
         new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
         cache.put_snapshot(files, update_snapshot(snapshot, details, fresh, new_cross, _known_names(project)))
+    else:  # nothing to re-check: the files (for reporting) and what suppression comments need
+        project = Project()
+        for index, record in enumerate(records):
+            if index in views:
+                project.files.extend(_project([views[index].result]).files)
+                project.flows.extend(views[index].result.flows)
+            elif not record.not_a_flow and record.source_format is not None:
+                project.files.append(SourceFile(record.path, SourceFormat(record.source_format)))
     cross: dict[str, list[Diagnostic]] = {}
     for found in details:
         for code, diagnostics in found.cross.items():
