@@ -209,14 +209,16 @@ def _next_code_line(lines: list[str], line: int) -> int | None:
 def collect(project: Project) -> dict[str, list[Directive]]:
     """Directives per YAML file path, with their targets resolved."""
     found: dict[str, list[Directive]] = {}
-    actions_by_file: dict[int, list[tuple[Action, str]]] = {}
-    for flow in project.flows:
-        actions_by_file.setdefault(id(flow.file), []).extend((a, a.loc.logical) for a in flow.actions)
+    actions_by_file: dict[int, list[tuple[Action, str]]] | None = None  # built once, if any file has directives
     for source in project.files:
         if source.format is not SourceFormat.YAML or not source.text:
             continue
         directives = scan(source.text, source.path)
         if directives:
+            if actions_by_file is None:
+                actions_by_file = {}
+                for flow in project.flows:
+                    actions_by_file.setdefault(id(flow.file), []).extend((a, a.loc.logical) for a in flow.actions)
             resolve_targets(directives, source, actions_by_file.get(id(source), []))
             found.setdefault(source.path, []).extend(directives)
     return found
