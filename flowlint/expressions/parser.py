@@ -69,10 +69,6 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 def parse_expression(text: str) -> ParseResult:
     """Parse one expression; never raises."""
     if len(text) > MAX_LENGTH:
-        # Too deep nesting shows in any prefix, and says more about the text than its length.
-        head = _run(_tables(), text, tokenize(text[:MAX_LENGTH])[0])
-        if isinstance(head, ExpressionError) and head.offset > 0 and head.message == _TOO_DEEP:
-            return ParseResult(text, None, head)
         return ParseResult(text, None, ExpressionError(
             0, len(text), f"expression too long to analyse ({len(text):,} characters; the limit is {MAX_LENGTH:,})"))
     tokens, lex_error = tokenize(text)
@@ -213,11 +209,8 @@ def _finish(text: str, tokens: list[Token], node: Expr) -> Expr | ExpressionErro
     return node
 
 
-_TOO_DEEP = f"expression nested too deeply (more than {MAX_DEPTH} levels)"
-
-
 def _too_deep(start: int, end: int) -> ExpressionError:
-    return ExpressionError(start, end, _TOO_DEEP)
+    return ExpressionError(start, end, f"expression nested too deeply (more than {MAX_DEPTH} levels)")
 
 
 _OPENERS = frozenset({"LPAR", "LSQB", "QMARK"})
