@@ -328,14 +328,66 @@ def _table(value: object) -> dict[str, object]:
 
 def validate(data: Mapping[str, object], origin: str) -> None:
     """Raise :class:`ConfigError` listing every problem in ``data`` (none: return)."""
+    schema = _schema()
+    if _certainly_valid(data, schema, schema):
+        return  # importing jsonschema costs more than a small check: only for its error messages
     errors = list(_validator().iter_errors(data))
     if not errors:
         return
-    schema = _schema()
     problems: list[str] = []
     for error in _most_relevant(errors):
         problems.extend(f"{origin}: {message}" for message in _messages(error, data, schema))
     raise ConfigError(problems)
+
+
+#: The JSON Schema keywords :func:`_certainly_valid` understands; any other sends the
+#: document to jsonschema.
+_QUICK_KEYWORDS = frozenset({"$schema", "$comment", "$defs", "title", "description", "type", "properties",
+                             "additionalProperties", "propertyNames", "items", "$ref", "pattern", "enum",
+                             "minLength"})
+_QUICK_TYPES: dict[str, type] = {"object": dict, "array": list, "string": str}
+
+
+def _certainly_valid(value: object, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
+    """True when ``value`` satisfies ``schema``, for the subset of JSON Schema the config
+    schema uses (False also means "not sure": jsonschema then decides, with messages)."""
+    if not _QUICK_KEYWORDS.issuperset(schema):
+        return False
+    ref = schema.get("$ref")
+    if ref is not None:
+        if not (isinstance(ref, str) and ref.startswith("#/$defs/")):
+            return False
+        target = root.get("$defs", {}).get(ref[len("#/$defs/"):])
+        if target is None or not _certainly_valid(value, target, root):
+            return False
+    kind = schema.get("type")
+    if kind is not None and (kind not in _QUICK_TYPES or not isinstance(value, _QUICK_TYPES[kind])):
+        return False
+    if "enum" in schema and not any(type(value) is type(option) and value == option for option in schema["enum"]):
+        return False
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            return False
+        if "pattern" in schema and re.search(schema["pattern"], value) is None:
+            return False
+    if isinstance(value, list):
+        items = schema.get("items")
+        if items is not None and not all(_certainly_valid(item, items, root) for item in cast(list[object], value)):
+            return False
+    if isinstance(value, dict):
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        names = schema.get("propertyNames")
+        for key, item in cast(dict[object, object], value).items():
+            if names is not None and not _certainly_valid(key, names, root):
+                return False
+            if isinstance(key, str) and key in properties:
+                if not _certainly_valid(item, properties[key], root):
+                    return False
+            elif extra is False or (isinstance(extra, dict)
+                                    and not _certainly_valid(item, cast(Mapping[str, Any], extra), root)):
+                return False
+    return True
 
 
 @cache

@@ -243,3 +243,40 @@ def test_pool_threshold_is_real(corpus: Path) -> None:
     files = [(str(p), "yaml") for p in sorted(corpus.rglob("*.yaml"))]
     assert len(files) >= parallel.MIN_PARALLEL_FILES
     assert sum(p.stat().st_size for p in corpus.rglob("*")) >= parallel.MIN_PARALLEL_BYTES
+
+
+# --------------------------------------------------------------------------- hot-path fixes
+
+
+def _config_values() -> object:
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.sampled_from(["FL001", "FL00", "FL", "FL0001", "X1", "", "error", "info", "loud",
+                                         "set_participant_data", "a/b*", "Main IVR"]),
+                        st.integers(), st.booleans(), st.none())
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["FL001", "FL1", "yaml", "export", "x", "", "Main"]), inner, max_size=3)),
+        max_leaves=6)
+
+
+def test_quick_config_validation_never_accepts_what_jsonschema_rejects() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from flowlint import config as config_module
+
+    schema = config_module._schema()  # pyright: ignore[reportPrivateUsage]
+    keys = [*schema["properties"], "unknown-key"]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.dictionaries(st.sampled_from(keys), _config_values(), max_size=4))  # type: ignore[arg-type]
+    def check(data: dict[str, object]) -> None:
+        if config_module._certainly_valid(data, schema, schema):  # pyright: ignore[reportPrivateUsage]
+            assert not list(config_module._validator().iter_errors(data))  # pyright: ignore[reportPrivateUsage]
+
+    check()
+    example = {"external-attributes": ["CardToken"], "severity": {"FL005": "error"}, "select": ["FL0"],
+               "per-file-ignores": {"legacy/**": ["FL104"]}, "action-aliases": {"yaml": {"x": "decision"}},
+               "flow-links": {"Queue": ["Main"]}, "exclude": ["build/"], "external-flows": ["Other"]}
+    assert config_module._certainly_valid(example, schema, schema)  # pyright: ignore[reportPrivateUsage]
