@@ -30,6 +30,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, cast
 
 from flowlint import __version__
 from flowlint.config import Config
@@ -38,7 +39,7 @@ from flowlint.loaders.result import LoadResult
 from flowlint.parallel import FileUnit, dependency_view
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 3
+FORMAT = 4
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -62,11 +63,7 @@ class Details:
 
 @dataclass(slots=True)
 class FileRecord:
-    """One file of a project's last run: enough to report it again without loading it.
-
-    The findings and the dependency view are pickled separately, per file: a run with no
-    edit reads no dependency view, and a warm run re-pickles only the files it re-checked.
-    """
+    """One file of a project's last run: enough to report it again without loading it."""
 
     path: str
     fmt: str
@@ -77,15 +74,20 @@ class FileRecord:
     not_a_flow: bool
     #: ``SourceFile.format`` of the loaded file (None: no source).
     source_format: str | None
-    #: Pickled :class:`Details`.
-    findings: bytes = b""
-    #: Pickled dependency view (a ``LoadResult``): what other files' cross-flow checks read.
-    stub: bytes = b""
+
+
+#: Files per page: findings and dependency views are pickled by page, so that a warm run
+#: re-pickles only the pages it changed, and an unchanged one reads no dependency view.
+PAGE = 64
 
 
 @dataclass(slots=True)
 class Snapshot:
     files: list[FileRecord] = field(default_factory=lambda: [])
+    #: Pickled lists of :class:`Details`, one per page of files.
+    findings: list[bytes] = field(default_factory=lambda: [])
+    #: Pickled lists of dependency views (``LoadResult``), one per page of files.
+    stubs: list[bytes] = field(default_factory=lambda: [])
     #: Cross-flow findings located in no linted file (then the warm path is not used).
     orphans: int = 0
 
@@ -94,11 +96,14 @@ def _dumps(value: object) -> bytes:
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
-def _record(unit: FileUnit, details: Details, known: Callable[[str], bool]) -> FileRecord:
+def _pages(items: Sequence[object]) -> list[bytes]:
+    return [_dumps(list(items[start:start + PAGE])) for start in range(0, len(items), PAGE)]
+
+
+def _record(unit: FileUnit) -> FileRecord:
     source = unit.result.source
     return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
-                      unit.result.not_a_flow, source.format.value if source is not None else None,
-                      _dumps(details), _dumps(dependency_view(unit.result, known)))
+                      unit.result.not_a_flow, source.format.value if source is not None else None)
 
 
 def _details(unit: FileUnit) -> Details:
@@ -118,7 +123,8 @@ def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
                 orphans += 1
             else:
                 target.cross.setdefault(code, []).append(diagnostic)
-    return Snapshot([_record(unit, found, known) for unit, found in zip(units, details)], orphans)
+    stubs = [dependency_view(unit.result, known) for unit in units]
+    return Snapshot([_record(unit) for unit in units], _pages(details), _pages(stubs), orphans)
 
 
 def _load(data: bytes) -> object:
@@ -128,33 +134,43 @@ def _load(data: bytes) -> object:
         return None
 
 
-def decode(record: FileRecord) -> Details | None:
-    """The findings of ``record``; None when they do not unpickle."""
-    found = _load(record.findings)
-    return found if isinstance(found, Details) else None
+def _unpage(pages: list[bytes], kind: type, count: int) -> list[Any] | None:
+    found: list[Any] = []
+    for page in pages:
+        items = _load(page)
+        if not isinstance(items, list) or not all(isinstance(item, kind) for item in cast(list[object], items)):
+            return None
+        found.extend(cast(list[object], items))
+    return found if len(found) == count else None
 
 
-def decode_stub(record: FileRecord) -> LoadResult | None:
-    """The dependency view of ``record``; None when it does not unpickle."""
-    found = _load(record.stub)
-    return found if isinstance(found, LoadResult) else None
+def decode(snapshot: Snapshot) -> list[Details] | None:
+    """The findings of every file of ``snapshot``; None when they do not unpickle."""
+    return _unpage(snapshot.findings, Details, len(snapshot.files))
 
 
-def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int, FileUnit],
+def decode_stubs(snapshot: Snapshot) -> list[LoadResult] | None:
+    """The dependency view of every file of ``snapshot``; None when they do not unpickle."""
+    return _unpage(snapshot.stubs, LoadResult, len(snapshot.files))
+
+
+def update_snapshot(snapshot: Snapshot, details: list[Details], stubs: list[LoadResult], fresh: dict[int, FileUnit],
                     cross: dict[int, dict[str, list[Diagnostic]]], known: Callable[[str], bool]) -> Snapshot:
     """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings);
-    ``details`` (decoded) are updated in place."""
+    ``details`` and ``stubs`` (decoded) are updated in place, and only their pages pickled."""
     files = list(snapshot.files)
-    for index in sorted({*fresh, *cross}):
-        unit = fresh.get(index)
-        if unit is not None:
-            details[index] = _details(unit)
-        details[index].cross = cross.get(index, details[index].cross)
-        if unit is not None:
-            files[index] = _record(unit, details[index], known)
-        else:
-            files[index] = dataclasses.replace(files[index], findings=_dumps(details[index]))
-    return Snapshot(files, snapshot.orphans)
+    findings, views = list(snapshot.findings), list(snapshot.stubs)
+    for index, unit in fresh.items():
+        files[index] = _record(unit)
+        details[index] = _details(unit)
+        stubs[index] = dependency_view(unit.result, known)
+    for index, found in cross.items():
+        details[index].cross = found
+    for page in sorted({index // PAGE for index in (*fresh, *cross)}):
+        findings[page] = _dumps(details[page * PAGE:(page + 1) * PAGE])
+    for page in sorted({index // PAGE for index in fresh}):
+        views[page] = _dumps(stubs[page * PAGE:(page + 1) * PAGE])
+    return Snapshot(files, findings, views, snapshot.orphans)
 
 
 class Cache:

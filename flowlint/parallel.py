@@ -55,7 +55,7 @@ from flowlint.loaders.result import LoadResult
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from flowlint.cache import Cache, Details, Snapshot
+    from flowlint.cache import Cache, Snapshot
     from flowlint.registry import Rule
     from flowlint.tables import ActionTable
 
@@ -392,7 +392,7 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
           config: Config, table: ActionTable, units: list[FileUnit | None]) -> Collected | None:
     """Re-check only edited files, and files whose findings point into them, when the edits
     keep every interface.  None means "do a full run" (``units`` keeps what got loaded)."""
-    from flowlint.cache import decode, decode_stub, update_snapshot
+    from flowlint.cache import decode, decode_stubs, update_snapshot
 
     records = snapshot.files
     if (snapshot.orphans or len(records) != len(files) or any(d is None for d in digests)
@@ -414,12 +414,9 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
         units[index] = fresh[index] = unit
     if any(fresh[i].interface != records[i].interface or fresh[i].full or records[i].full for i in changed):
         return None
-    details: list[Details] = []
-    for record in records:
-        found = decode(record)
-        if found is None:
-            return None
-        details.append(found)
+    details = decode(snapshot)
+    if details is None:
+        return None
     changed_paths = {records[i].path for i in changed}
     recheck = set(changed)
     for index, record in enumerate(records):
@@ -438,16 +435,14 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
             return None
         views[index] = unit
     if changed:
-        results: list[LoadResult] = []
-        for index, record in enumerate(records):
-            stub = views[index].result if index in views else decode_stub(record)
-            if stub is None:
-                return None
-            results.append(stub)
-        project = _project(results)
+        stubs = decode_stubs(snapshot)
+        if stubs is None:
+            return None
+        project = _project(views[i].result if i in views else stub for i, stub in enumerate(stubs))
         anchored = _by_file(run_cross_flow_rules(project, config, cross_flow_rules(config)))
         new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
-        cache.put_snapshot(files, update_snapshot(snapshot, details, fresh, new_cross, _known_names(project)))
+        known = _known_names(project)
+        cache.put_snapshot(files, update_snapshot(snapshot, details, stubs, fresh, new_cross, known))
     else:  # nothing to re-check: the files (for reporting) and what suppression comments need
         project = Project()
         for index, record in enumerate(records):
