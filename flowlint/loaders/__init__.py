@@ -10,7 +10,7 @@ from collections.abc import Generator
 from contextlib import contextmanager
 
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.ir import SourceFile, SourceFormat
+from flowlint.ir import SourceFile, SourceFormat, Span
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable
 
@@ -35,9 +35,27 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
-def _unreadable(path: str, fmt: SourceFormat, message: str) -> LoadResult:
+def _unreadable(path: str, fmt: SourceFormat, message: str, span: Span | None = None) -> LoadResult:
     source = SourceFile(path, fmt)
-    return LoadResult(source, diagnostics=[Diagnostic("FL100", Severity.ERROR, message, path, None, "file")])
+    return LoadResult(source, diagnostics=[Diagnostic("FL100", Severity.ERROR, message, path, span, "file")])
+
+
+def _at(text: str, index: int) -> Span:
+    """The one-character span at ``index`` of ``text``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    line, column = text.count("\n", 0, index) + 1, index - line_start + 1
+    return Span(line, column, line, column + 1)
+
+
+def _may_be_flow(data: bytes, fmt: str) -> bool:
+    """Cheap test on raw bytes: could this file be a flow (exports always are)?"""
+    if fmt == "json":
+        return b"flowSequenceItemList" in data
+    if fmt == "yaml":
+        from flowlint.loaders.archy_yaml import looks_like_flow
+
+        return looks_like_flow(data.decode("utf-8", errors="replace")) is not None
+    return True
 
 
 def load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None = None) -> LoadResult:
@@ -65,13 +83,8 @@ def _gc_paused() -> Generator[None]:
 def _too_large(path: str, data: bytes, fmt: str) -> LoadResult:
     """FL100 for a flow file over the size limit; files that are no flow stay skipped."""
     source_format = SourceFormat.JSON if fmt == "json" else SourceFormat.YAML
-    if fmt == "json" and b"flowSequenceItemList" not in data:
+    if not _may_be_flow(data, fmt):
         return LoadResult(SourceFile(path, source_format), not_a_flow=True)
-    if fmt == "yaml":
-        from flowlint.loaders.archy_yaml import looks_like_flow
-
-        if looks_like_flow(data.decode("utf-8", errors="replace")) is None:
-            return LoadResult(SourceFile(path, source_format), not_a_flow=True)
     return _unreadable(path, source_format, f"file is too large to lint (over {MAX_FILE_BYTES // 2**20} MB)")
 
 
@@ -84,20 +97,20 @@ def _load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None) -> 
     try:
         text = decode_text(data)
     except UnicodeDecodeError as error:
-        if fmt == "json":
+        if not _may_be_flow(data, fmt):
             return LoadResult(SourceFile(path, source_format), not_a_flow=True)
-        from flowlint.loaders.archy_yaml import looks_like_flow
-
-        if looks_like_flow(data.decode("utf-8", errors="replace")) is None:
-            return LoadResult(SourceFile(path, source_format), not_a_flow=True)
-        return _unreadable(path, source_format,
-                           f"file is not valid UTF-8 (byte {error.start}: {error.reason})")
+        decoded = bytes(error.object)  # after a byte-order mark, if any
+        offset = error.start + len(data) - len(decoded)
+        prefix = decoded[:error.start].decode("utf-8", errors="replace")
+        return _unreadable(path, source_format, f"file is not valid UTF-8 (byte {offset}: {error.reason})",
+                           _at(prefix, len(prefix)) if error.encoding == "utf-8" else None)
     if "\x00" in text:
         from flowlint.loaders.archy_yaml import looks_like_flow
 
         if fmt == "yaml" and looks_like_flow(text) is not None:
-            return _unreadable(path, source_format,
-                               f"file contains a NUL character at offset {text.index(chr(0))}")
+            nul = text.index("\x00")
+            return _unreadable(path, source_format, f"file contains a NUL character at offset {nul}",
+                               _at(text, nul))
         if fmt == "yaml":
             return LoadResult(SourceFile(path, source_format), not_a_flow=True)
     if fmt == "json":

@@ -136,6 +136,10 @@ def _first(indices: list[int]) -> int | None:
     return indices[0] if indices else None
 
 
+#: Steps of _FlowBuilder.scan: walk a node, record a nested action list, record a binding.
+_WALK, _BLOCK, _BINDING = range(3)
+
+
 @dataclass(slots=True)
 class _Block:
     """A nested action list of an action (an output path, a switch case, a loop body)."""
@@ -467,34 +471,43 @@ class _FlowBuilder:
         return _Block(EdgeKind.OUTPUT, label, actions)
 
     def scan(self, action: Action, node: Node, path: str, logical: str, blocks: list[_Block]) -> None:
-        """Record values, output bindings and nested action lists below ``node``."""
-        if isinstance(node, ScalarNode):
-            return
-        if id(node) in self._seen:  # an alias seen before: never walk shared subtrees twice
-            return
-        self._seen.add(id(node))
-        if self.is_wrapper(node):
-            value = self.value(node, f"{logical} > {path}")
-            action.values.append((path, value))
-            if value.kind == ValueKind.VAR:
+        """Record values, output bindings and nested action lists below ``node``, in document
+        order.  Iterative: libyaml accepts 1,000 levels of nesting, more than Python's stack."""
+        pending: list[tuple[int, Node, str, Node | None]] = [(_WALK, node, path, None)]
+        while pending:
+            step, node, path, owner = pending.pop()
+            if step == _BLOCK:
+                assert owner is not None
+                blocks.append(self.block(action, path, owner, node))
+                continue
+            if step == _BINDING:
+                value = self.value(node, f"{logical} > {path}")
+                action.values.append((path, value))
                 action.bindings.append((path, value))
-            return
-        if isinstance(node, SequenceNode):
-            for index, item in enumerate(_items(node)):
-                self.scan(action, item, f"{path}[{index}]", logical, blocks)
-            return
-        for key_node, child in _pairs(node):
-            key = self.text(key_node)
-            if key == "actions" and isinstance(child, SequenceNode):
-                blocks.append(self.block(action, path, node, child))
                 continue
-            child_path = f"{path}.{key}"
-            if key == "variable" and isinstance(child, ScalarNode):
-                value = self.value(child, f"{logical} > {child_path}")
-                action.values.append((child_path, value))
-                action.bindings.append((child_path, value))
+            if isinstance(node, ScalarNode):
                 continue
-            self.scan(action, child, child_path, logical, blocks)
+            if id(node) in self._seen:  # an alias seen before: never walk shared subtrees twice
+                continue
+            self._seen.add(id(node))
+            if self.is_wrapper(node):
+                value = self.value(node, f"{logical} > {path}")
+                action.values.append((path, value))
+                if value.kind == ValueKind.VAR:
+                    action.bindings.append((path, value))
+                continue
+            children: list[tuple[int, Node, str, Node | None]] = []
+            if isinstance(node, SequenceNode):
+                children = [(_WALK, item, f"{path}[{index}]", None) for index, item in enumerate(_items(node))]
+            for key_node, child in _pairs(node):
+                key = self.text(key_node)
+                if key == "actions" and isinstance(child, SequenceNode):
+                    children.append((_BLOCK, child, path, node))
+                elif key == "variable" and isinstance(child, ScalarNode):
+                    children.append((_BINDING, child, f"{path}.{key}", None))
+                else:
+                    children.append((_WALK, child, f"{path}.{key}", None))
+            pending.extend(reversed(children))  # popped in document order
 
     def data_attributes(self, action: Action, body: Node, logical: str) -> None:
         for index, item in enumerate(_items(dict(self.keyed(body)).get("attributes"))):

@@ -16,7 +16,7 @@ from urllib.parse import unquote_to_bytes
 
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import SourceFile, SourceFormat
-from flowlint.loaders.flow_json import load_flow_document
+from flowlint.loaders.flow_json import load_flow_document, parse_json
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable, action_table, flow_type_by_extension
 
@@ -67,7 +67,7 @@ def load_export_bytes(path: str, data: bytes, table: ActionTable | None = None) 
     if text is None:
         return _failure(path, reason)
     try:
-        doc: object = json.loads(text)
+        doc: object = parse_json(text)
     except json.JSONDecodeError as error:
         return _failure(path, f"decoded text is not valid JSON: {error.msg} at line {error.lineno} "
                               f"column {error.colno} of the decoded document")

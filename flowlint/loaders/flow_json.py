@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import cast
 
 from flowlint.diagnostics import Diagnostic, Severity, at
@@ -101,6 +102,48 @@ _SKIP_KEYS = frozenset({"paths", "path", "uiMetaData", "metaData"})
 #: Where control goes when a chain ends: (edge kind, target action or None = leave container).
 _Cont = tuple[EdgeKind, int | None]
 _END: _Cont = (EdgeKind.NEXT, None)
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_json(text: str) -> object:
+    """``json.loads``, with lone UTF-16 surrogates replaced by U+FFFD.
+
+    ``"\\ud800"`` is valid JSON but not text: it would reach flow names and messages, and
+    no report could be written out as UTF-8.  Only texts that escape a surrogate are walked.
+    """
+    doc: object = json.loads(text)
+    if _ESCAPED_SURROGATE.search(text) is None:
+        return doc
+    if isinstance(doc, str):
+        return _mended(doc)
+    stack: list[object] = [doc]
+    while stack:  # iterative: the document may be as deep as json.loads allows
+        node = stack.pop()
+        if isinstance(node, list):
+            items = cast(list[object], node)
+            for position, item in enumerate(items):
+                if isinstance(item, str):
+                    items[position] = _mended(item)
+                elif isinstance(item, (list, dict)):
+                    stack.append(cast(object, item))
+        elif isinstance(node, dict):
+            members = cast(JsonDict, node)
+            pairs = [(_mended(key), value) for key, value in members.items()]
+            members.clear()
+            for key, value in pairs:
+                members[key] = _mended(value) if isinstance(value, str) else value
+                if isinstance(value, (list, dict)):
+                    stack.append(cast(object, value))
+    return doc
+
+
+def _mended(text: str) -> str:
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _as_dict(value: object) -> JsonDict | None:
@@ -526,7 +569,7 @@ def load_json_text(path: str, text: str, table: ActionTable | None = None) -> Lo
         return LoadResult(source, not_a_flow=True)  # cheap: unrelated JSON is never parsed
     body = text[1:] if text.startswith("\ufeff") else text
     try:
-        doc: object = json.loads(body)
+        doc: object = parse_json(body)
     except json.JSONDecodeError as error:
         column = error.colno + (1 if body is not text and error.lineno == 1 else 0)
         span = Span(error.lineno, column, error.lineno, column + 1)
