@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from flowlint.analysis.attributes import Site
+from flowlint.analysis.attributes import Site, Store
 from flowlint.analysis.mustset import key
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
@@ -101,6 +101,9 @@ class GetBeforeSet(Rule):
         table = ctx.attributes
         external = set(ctx.config.external_attributes)
         graph = ctx.flow_graph
+        # Per attribute, not per Get: a popular attribute has thousands of Sets in a large org.
+        setter_flows: dict[tuple[Store, str], frozenset[int]] = {}
+        setter_names: dict[tuple[Store, str], str] = {}
         for site in table.gets:
             name = site.name
             if name is None or name in external:
@@ -112,22 +115,29 @@ class GetBeforeSet(Rule):
             if state is None or key(site.store.value, name) in state:
                 continue  # unreachable, or certainly set on every path to here
             ancestors = graph.ancestors(site.flow)
-            if any(id(s.flow) in ancestors for s in setters):
+            flows = setter_flows.get((site.store, name))
+            if flows is None:
+                flows = setter_flows[(site.store, name)] = frozenset(id(s.flow) for s in setters)
+            if not ancestors.isdisjoint(flows):
                 continue
-            yield self._report(ctx, site, setters)
+            names = ""
+            if id(site.flow) not in flows:
+                names = setter_names.get((site.store, name), "")
+                if not names:
+                    names = setter_names[(site.store, name)] = ", ".join(sorted({f"'{s.flow.name}'" for s in setters}))
+            yield self._report(ctx, site, setters, names)
 
-    def _report(self, ctx: Context, site: Site, setters: list[Site]) -> Diagnostic:
+    def _report(self, ctx: Context, site: Site, setters: list[Site], names: str) -> Diagnostic:
+        """``names``: the flows setting the attribute, when ``site``'s own flow is not one of them."""
         name = site.name or ""
-        same_flow = [s for s in setters if s.flow is site.flow]
-        other = [s for s in setters if s.flow is not site.flow]
+        same_flow = next((s for s in setters if s.flow is site.flow), None) if not names else None
         if not setters:
             message = (f"Get of '{name}' reads an attribute that no flow in the project sets; if it is written "
                        f"outside the project (API, scripts, another system), add it to `external-attributes`")
-        elif same_flow:
-            message = (f"Get of '{name}' can run before it is set: the Set at {where(same_flow[0].attribute.name.loc)} "
+        elif same_flow is not None:
+            message = (f"Get of '{name}' can run before it is set: the Set at {where(same_flow.attribute.name.loc)} "
                        f"is not on every path from the start of flow '{site.flow.name}' to this Get")
         else:
-            names = ", ".join(sorted({f"'{s.flow.name}'" for s in other}))
             message = (f"Get of '{name}' can run before any Set: it is set only in {names}, which cannot run "
                        f"before flow '{site.flow.name}'; if it does (e.g. through a queue), declare it in "
                        f"`flow-links`")
