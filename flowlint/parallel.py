@@ -488,7 +488,7 @@ def _compute(todo: list[tuple[int, str, str]], config: Config, table: ActionTabl
     ``stored`` says that a worker process already put the unit in the cache."""
     rules = per_file_rules(config)
     if jobs <= 1 or len(todo) < MIN_PARALLEL_FILES or sum(_size(p) for _, p, _ in todo) < MIN_PARALLEL_BYTES:
-        return [(index, check_file(path, fmt, config, table, rules), False) for index, path, fmt in todo]
+        return [(index, _checked_here(path, fmt, config, table, rules), False) for index, path, fmt in todo]
     import pickle
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # 20 ms of imports
@@ -505,16 +505,20 @@ def _compute(todo: list[tuple[int, str, str]], config: Config, table: ActionTabl
             while pending and len(running) < 2 * workers:  # one chunk queued behind each running one
                 running.add(pool.submit(_check_chunk, pending.popleft()))
             if pending:
-                for index, path, fmt in pending.pop():
-                    unit = check_file(path, fmt, config, table, rules)
-                    project_view(unit)  # what the project keeps of the workers' units: less memory
-                    found.append((index, unit, False))
+                found.extend((index, _checked_here(path, fmt, config, table, rules), False)
+                             for index, path, fmt in pending.pop())
             else:
                 wait(running, return_when=FIRST_COMPLETED)
             for future in [f for f in running if f.done()]:
                 running.discard(future)
                 found.extend((index, pickle.loads(data), True) for index, data in future.result())
     return found
+
+
+def _checked_here(path: str, fmt: str, config: Config, table: ActionTable, rules: Sequence[Rule]) -> FileUnit:
+    unit = check_file(path, fmt, config, table, rules)
+    project_view(unit)  # the project keeps what it keeps of workers' units: a third of the memory
+    return unit
 
 
 def _chunks(todo: list[tuple[int, str, str]], jobs: int) -> list[list[tuple[int, str, str]]]:
