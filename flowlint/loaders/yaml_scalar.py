@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from flowlint.ir import ScalarSource
@@ -50,12 +51,44 @@ def value_offset_to_index(text: str, scalar: ScalarSource, offset: int) -> int:
 
 def decode(text: str, scalar: ScalarSource) -> str:
     """The scalar's value as libyaml decodes it (what the offsets refer to)."""
+    verbatim = _verbatim(text, scalar)
+    if verbatim is not None:
+        return text[verbatim.start : verbatim.stop - 1]
     return _replay(text, scalar)[0]
 
 
-def offset_map(text: str, scalar: ScalarSource) -> tuple[int, ...]:
+def offset_map(text: str, scalar: ScalarSource) -> Sequence[int]:
     """For each value offset 0..len(value), the index in ``text`` it comes from."""
+    verbatim = _verbatim(text, scalar)
+    if verbatim is not None:
+        return verbatim
     return _replay(text, scalar)[1]
+
+
+#: What stops a flow scalar from being its own source text: a line break (folding), an
+#: escape or a doubled quote.
+_NOT_VERBATIM = {
+    "": re.compile(r"[\r\n\x85\u2028\u2029]"),
+    '"': re.compile(r'[\r\n\x85\u2028\u2029\\]'),
+    "'": re.compile(r"[\r\n\x85\u2028\u2029']"),
+}
+
+
+def _verbatim(text: str, scalar: ScalarSource) -> range | None:
+    """The offset map of a one-line scalar without escapes, whose value is its text: the
+    common case, mapped in O(1) (replaying a 5 MB expression took seconds)."""
+    pattern = _NOT_VERBATIM.get(scalar.style or "")
+    if pattern is None:
+        return None
+    end = min(scalar.end, len(text))
+    start = _skip_properties(text, scalar.start, end)
+    if scalar.style:  # quoted: the value lies between the quotes
+        if end - start < 2 or text[start] != scalar.style or text[end - 1] != scalar.style:
+            return None
+        start, end = start + 1, end - 1
+    if pattern.search(text, start, end) is not None:
+        return None
+    return range(start, end + 1)
 
 
 def index_to_position(text: str, index: int) -> tuple[int, int]:
