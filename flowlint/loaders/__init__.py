@@ -150,13 +150,16 @@ def read_and_load(path: str, fmt: str, table: ActionTable | None = None) -> tupl
 def _read(path: str) -> bytes | None:
     """The file's bytes (at most one past the size limit); None for a FIFO, socket or device.
 
-    Opened non-blocking: opening a named pipe for reading would otherwise wait forever.
+    Checked before opening (a socket cannot be opened, a named pipe would block), and again
+    after: opened non-blocking, in case a pipe took the file's place meanwhile.
     """
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(mode):
+        return None
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         return handle.read(MAX_FILE_BYTES + 1)
