@@ -654,7 +654,8 @@ def load_yaml_text(path: str, text: str, table: ActionTable | None = None) -> Lo
         return LoadResult(source, diagnostics=[_fl100(source, f"invalid YAML: {error}", None)])
     if not isinstance(root, MappingNode) or not root.value:
         return LoadResult(source, not_a_flow=True)
-    problem = _alias_problem(root, len(text)) if _ALIAS.search(substituted) else None
+    # The "*" test first: the regex alone costs a tenth of loading (it tries every position).
+    problem = _alias_problem(root, len(text)) if "*" in substituted and _ALIAS.search(substituted) else None
     if problem is not None:
         return LoadResult(source, diagnostics=[_fl100(source, problem[0], span_of(problem[1]))])
     known = flow_types()
