@@ -75,23 +75,18 @@ class Run:
 
 def _tree_rss(root: int) -> float:
     """RSS of ``root`` and its descendants now, in MB (Linux /proc)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
     total, stack = 0, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
     return total / 2**20
 
 
@@ -102,7 +97,7 @@ def run(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT, sample: b
     done = threading.Event()
 
     def sampler() -> None:
-        while not done.wait(0.01):
+        while not done.wait(0.005):
             peak[0] = max(peak[0], _tree_rss(process.pid))
 
     thread = threading.Thread(target=sampler, daemon=True)
@@ -428,8 +423,8 @@ def main() -> int:
         for before_env in befores.values():
             run(flowlint(str(SMALL_FILE)), before_env)
         single = median_run(flowlint(str(SMALL_FILE), "--no-cache"), env, max(9, args.repeat))
-        source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
-        source_env.pop("PYTHONPYCACHEPREFIX")
+        # An empty bytecode cache that is never written: every start-up compiles from source.
+        source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(work / "no-pycache")}
         single_source = median_run(flowlint(str(SMALL_FILE), "--no-cache"), source_env, max(5, args.repeat))
         sizes = [measure_size(n, work, env, args.repeat, befores, args.jobs) for n in args.sizes]
     finally:
