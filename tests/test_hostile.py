@@ -671,3 +671,66 @@ def test_runner_measures_a_plain_run(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     measured = json.loads(stats.read_text())
     assert 0 < measured["seconds"] < 60 and 10 < measured["peak_mb"] < 4096
+
+
+# --------------------------------------------------------------------------- nothing written
+
+def snapshot(root: Path) -> dict[str, tuple[str, int, int, str]]:
+    """Every entry below ``root``: kind, size, mtime (ns) and content hash or link target."""
+    import hashlib
+
+    found: dict[str, tuple[str, int, int, str]] = {}
+    for directory, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(directory, name)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                entry = ("link", 0, info.st_mtime_ns, os.readlink(path))
+            elif stat.S_ISDIR(info.st_mode):
+                entry = ("dir", 0, info.st_mtime_ns, "")
+            else:
+                entry = ("file", info.st_size, info.st_mtime_ns, hashlib.sha256(Path(path).read_bytes()).hexdigest())
+            found[os.path.relpath(path, root)] = entry
+    return found
+
+
+def test_nothing_is_written_but_the_cache_and_named_outputs(tmp_path: Path, corpus: Path) -> None:
+    """Runs of every kind on a copy of examples/ and the corpus (plus broken files) leave the
+    tree as it was, except the cache directory and the files named by --output and
+    --write-baseline; nothing is written to HOME or TMPDIR either."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "examples", project / "examples")
+    shutil.copytree(corpus, project / "corpus")
+    for case in CASES[:12]:
+        (project / "broken" / case.id).mkdir(parents=True)
+        write(project / "broken" / case.id, {case.name: case.content})
+    (project / ".flowlint.toml").write_text('external-attributes = ["CallbackNumber"]\n')
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {"HOME": str(home), "TMPDIR": str(temp), "XDG_CACHE_HOME": str(home / ".cache")}
+    before = snapshot(project)
+    runs = [
+        (["check", "."], 1),
+        (["check", "."], 1),  # warm: from the cache
+        (["check", "--jobs", "2", "--format", "sarif", "--output", "report.sarif", "."], 1),
+        (["check", "--write-baseline", "baseline.json", "."], 0),
+        (["check", "--baseline", "baseline.json", "--format", "json", "."], 0),
+        (["check", "--no-cache", "--project", "examples/flows/support.yaml"], 1),
+        (["rules"], 0),
+        (["explain", "FL105"], 0),
+        (["expr", "Append(Flow.x, 1"], 1),
+    ]
+    for args, expected in runs:
+        done = subprocess.run([sys.executable, "-m", "flowlint.cli", *args], capture_output=True, text=True,
+                              cwd=project, timeout=120, check=False, env={**os.environ, **env})
+        assert done.returncode == expected, (args, done.returncode, done.stderr[-2000:])
+        assert "Traceback" not in done.stderr, done.stderr
+    after = snapshot(project)
+    added = sorted(set(after) - set(before))
+    assert {path for path in added if not path.startswith(".flowlint_cache")} == {"report.sarif", "baseline.json"}
+    assert any(path.startswith(".flowlint_cache") for path in added)
+    assert not set(before) - set(after), "files disappeared"
+    changed = sorted(path for path in before if before[path] != after[path] and path != ".")
+    assert changed == [], changed
+    assert not any(home.iterdir()) and not any(temp.iterdir())
