@@ -12,13 +12,14 @@ unpickling a whole flow costs about half of what loading it does, and the unpick
 happens serially in this process.  So a unit leaves the process that loaded it as a
 *project view* (:func:`project_view`): the flows without what only per-file rules read
 (expression values, variables, in-flow references, the file text); flows the secured-data
-taint analysis may walk keep everything.  That is about a third of the bytes and a third
-of the unpickling time, and it is also what the cache stores per file.
+taint analysis may walk keep everything.  That is about 40% of the bytes and of the time
+(docs/performance.md), and it is also what the cache stores per file.  This process is one
+of the jobs: it checks chunks of files itself, and those are not pickled at all.
 
 The warm path (:func:`collect` with a cache) goes further: when the edited files still
-offer other files the same *interface* (flow names and types, attribute names set,
-transfer and call targets; see :func:`interface_of`), only the edited files and the files
-whose findings point into them are checked again, against thin stand-ins
+offer other files the same *interface* (flow names and types, attribute names of data
+actions, transfer and call targets; see :func:`interface_of`), only the edited files and
+the files whose findings point into them are checked again, against thin stand-ins
 (:func:`dependency_view`) for the rest.
 
 Output does not depend on the number of jobs or on the cache: findings are gathered in the
