@@ -125,7 +125,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         click.echo(rendered, nl=False, color=color)
     else:
         try:
-            with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+            # backslashreplace: a file name that is not UTF-8 must not abort the report.
+            with open(output_file, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
                 handle.write(rendered)
         except OSError as error:
             click.echo(f"flowlint: cannot write {output_file}: {error.strerror or error}", err=True)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import pathlib
+import urllib.parse
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,9 @@ def _physical(path: str, span: Span | None, base: str) -> dict[str, object]:
 
     relative = relative_uri(path, base)
     if relative is not None:
-        artifact: dict[str, object] = {"uri": relative, "uriBaseId": "%SRCROOT%"}
+        # A URI reference: percent-encode the path's bytes (spaces, '#', names that are not UTF-8).
+        uri = urllib.parse.quote(os.fsencode(relative), safe="/")
+        artifact: dict[str, object] = {"uri": uri, "uriBaseId": "%SRCROOT%"}
     else:  # outside the repository: an absolute file URI still locates it
         artifact = {"uri": pathlib.Path(os.path.realpath(path)).as_uri()}
     return {"artifactLocation": artifact, "region": _region(span)}
@@ -80,7 +83,8 @@ def fingerprint(diagnostic: Diagnostic, relative: str, occurrence: int) -> str:
     parts = [diagnostic.code, relative, diagnostic.flow or "", diagnostic.logical, diagnostic.attribute or ""]
     if occurrence:  # identical keys must stay distinct alerts
         parts.append(str(occurrence))
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 hashes as its own bytes.
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _message(diagnostic: Diagnostic) -> str:
