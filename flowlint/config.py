@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -119,42 +120,91 @@ def glob_matches(pattern: str, relative_path: str) -> bool:
     otherwise it matches at any depth.  ``*`` and ``?`` stay within one path segment,
     ``**`` crosses segments.  Negation (``!pattern``) is not supported.
     """
-    regex = _glob_regex(pattern)
+    glob = _compile_glob(pattern)
     parts = relative_path.split("/")
-    return any(regex.fullmatch("/".join(parts[: i + 1])) for i in range(len(parts)))
+    return any(_fullmatch(glob, "/".join(parts[: i + 1])) for i in range(len(parts)))
+
+
+# Glob steps.  Matching runs them over the set of reachable positions (an NFA), in time
+# linear in pattern x path: a translation to a backtracking regex took exponential time on
+# patterns such as ``a*a*a*a*b`` or ``*****x`` (found by fuzzing the configuration).
+_ANY_DIRS, _ANY, _STAR, _ONE, _CLASS, _CHAR = range(6)
+_Step = tuple[int, str | re.Pattern[str]]
 
 
 @cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def _compile_glob(pattern: str) -> tuple[_Step, ...]:
     text = pattern
     while text.startswith("./"):
         text = text[2:]
     text = text.rstrip("/")  # "build/" means the directory; matching parents covers its contents
     anchored = "/" in text
     text = text.lstrip("/")
-    out: list[str] = []
+    steps: list[_Step] = [] if anchored else [(_ANY_DIRS, "")]
     i, n = 0, len(text)
     while i < n:
         if text.startswith("**/", i):
-            out.append("(?:.*/)?")
+            steps.append((_ANY_DIRS, ""))
             i += 3
         elif text.startswith("**", i):
-            out.append(".*")
+            steps.append((_ANY, ""))
             i += 2
         elif text[i] == "*":
-            out.append("[^/]*")
+            steps.append((_STAR, ""))
             i += 1
         elif text[i] == "?":
-            out.append("[^/]")
+            steps.append((_ONE, ""))
             i += 1
-        elif text[i] == "[" and (end := _class_end(text, i)) > 0:
-            body = text[i + 1 : end].replace("\\", "\\\\")
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+        elif text[i] == "[" and (end := _class_end(text, i)) > 0 and (chars := _char_class(text[i + 1 : end])):
+            steps.append((_CLASS, chars))
             i = end + 1
         else:
-            out.append(re.escape(text[i]))
+            steps.append((_CHAR, text[i]))
             i += 1
-    return re.compile(("" if anchored else "(?:.*/)?") + "".join(out))
+    return tuple(steps)
+
+
+def _char_class(body: str) -> re.Pattern[str] | None:
+    """``[...]`` as a one-character regex; None when it is not one (``[z-a]``): then the
+    ``[`` is an ordinary character, as when it is never closed."""
+    body = body.replace("\\", "\\\\")
+    with warnings.catch_warnings():  # "possible nested set" for a "[" inside: harmless here
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            return re.compile("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+        except re.error:
+            return None
+
+
+def _fullmatch(steps: tuple[_Step, ...], path: str) -> bool:
+    n = len(path)
+    reached = {0}
+    for kind, arg in steps:
+        if not reached:
+            return False
+        if kind == _CHAR:
+            reached = {p + 1 for p in reached if p < n and path[p] == arg}
+        elif kind == _ONE:
+            reached = {p + 1 for p in reached if p < n and path[p] != "/"}
+        elif kind == _CLASS:
+            assert isinstance(arg, re.Pattern)
+            reached = {p + 1 for p in reached if p < n and arg.fullmatch(path[p])}
+        elif kind == _ANY:
+            reached = set(range(min(reached), n + 1))
+        elif kind == _ANY_DIRS:  # nothing, or anything up to and including a slash
+            first = min(reached)
+            reached |= {q + 1 for q in range(first, n) if path[q] == "/"}
+        else:  # _STAR: any run of non-slash characters
+            extended: set[int] = set()
+            for p in sorted(reached):
+                q = p
+                while q not in extended:
+                    extended.add(q)
+                    if q >= n or path[q] == "/":
+                        break
+                    q += 1
+            reached = extended
+    return n in reached
 
 
 def _class_end(text: str, start: int) -> int:

@@ -153,3 +153,29 @@ def test_layout_key_order_and_comments_change_nothing(data: dict[str, object], d
         for where in ("a", "b", "c"):
             loaded = load_config([str(root / where)])
             assert loaded.path is not None and fields(loaded) == expected, (where, first, second)
+
+
+# --------------------------------------------------------------------------- hostile globs
+
+def test_hostile_globs_match_in_linear_time() -> None:
+    """Globs were regexes: ``a*a*...b`` and star runs backtracked for minutes (found by
+    fuzz/run.py), and ``[z-a]`` raised re.error out of every run."""
+    import time
+
+    from flowlint.config import glob_matches
+
+    cases = [("*" * 40 + "x", "a" * 300), ("a*" * 30 + "b", "a" * 300), ("**/" * 40 + "z", "a/" * 150),
+             ("*?" * 40, "b" * 39), ("[z-a].yaml", "[z-a].yaml"), ("[[]x", "[x"), ("[a--b]", "-"), ("[", "[")]
+    started = time.monotonic()
+    results = [glob_matches(pattern, path) for pattern, path in cases]
+    assert results == [False, False, False, False, True, True, True, True]
+    assert time.monotonic() - started < 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab*?[]!-/.\\^", max_size=24), st.text(alphabet="ab/.-[", max_size=40))
+def test_any_glob_on_any_path(pattern: str, path: str) -> None:
+    from flowlint.config import glob_matches
+
+    glob_matches(pattern, path)
+    glob_matches(pattern, pattern)
