@@ -165,7 +165,7 @@ def test_hostile_globs_match_in_linear_time() -> None:
     from flowlint.config import glob_matches
 
     cases = [("*" * 40 + "x", "a" * 300), ("a*" * 30 + "b", "a" * 300), ("**/" * 40 + "z", "a/" * 150),
-             ("*?" * 40, "b" * 39), ("[z-a].yaml", "[z-a].yaml"), ("[[]x", "[x"), ("[a--b]", "-"), ("[", "[")]
+             ("*?" * 40, "b" * 39), ("[z-a].yaml", "[z-a].yaml"), ("[[]x", "[x"), ("[a--b]", "[a--b]"), ("[", "[")]
     started = time.monotonic()
     results = [glob_matches(pattern, path) for pattern, path in cases]
     assert results == [False, False, False, False, True, True, True, True]
