@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -217,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             failed += random_loop(TARGETS[name], seeds(name), args.seconds, work, name, args.seed) > 0
     print("fuzzing: " + ("FAILED (inputs saved in the work directory)" if failed else "no failure"), flush=True)
+    if not failed and args.work is None:
+        shutil.rmtree(work, ignore_errors=True)  # a fresh temporary directory with nothing worth keeping
     return 1 if failed else 0
 
 
