@@ -112,11 +112,14 @@ def mine(result: CheckResult, name: str) -> list[Diagnostic]:
     return [d for d in result.diagnostics if os.path.basename(d.file) == name]
 
 
-def fl100(fragment: str) -> Callable[[CheckResult, str], None]:
+def fl100(fragment: str, at: tuple[int, int] | None = None) -> Callable[[CheckResult, str], None]:
+    """One FL100 saying ``fragment``, at line and column ``at`` if given."""
     def check(result: CheckResult, name: str) -> None:
         found = mine(result, name)
         assert [d.code for d in found] == ["FL100"], found
         assert fragment in found[0].message, found[0].message
+        span = found[0].span
+        assert at is None or (span is not None and (span.line, span.column) == at), span
     return check
 
 
@@ -177,12 +180,15 @@ _BOMB = "\n".join(
 CASES = [
     # -- encodings and line endings
     Case("invalid-utf8", f"{HOSTILE}.yaml", _UTF8_PROBE.replace(b"Probe", b"Pr\xffbe"),
-         fl100("not valid UTF-8 (byte 23: invalid start byte)")),
+         fl100("not valid UTF-8 (byte 23: invalid start byte)", at=(2, 11))),
+    Case("invalid-utf8-after-bom-and-cr", f"{HOSTILE}.yaml",
+         b"\xef\xbb\xbf" + _UTF8_PROBE.replace(b"\n", b"\r").replace(b"Probe", b"Pr\xffbe"),
+         fl100("not valid UTF-8 (byte 26: invalid start byte)", at=(2, 11))),
     Case("utf16-le-bom", f"{HOSTILE}.yaml", PROBE.encode("utf-16"), like_probe),
     Case("utf16-be-bom", f"{HOSTILE}.yaml", b"\xfe\xff" + PROBE.encode("utf-16-be"), like_probe),
     Case("utf8-bom", f"{HOSTILE}.yaml", b"\xef\xbb\xbf" + _UTF8_PROBE, like_probe),
     Case("nul-byte", f"{HOSTILE}.yaml", _UTF8_PROBE.replace(b"name: Probe", b"name: Pr\x00be"),
-         fl100("NUL character at offset 23")),
+         fl100("NUL character at offset 23", at=(2, 11))),
     Case("crlf", f"{HOSTILE}.yaml", _UTF8_PROBE.replace(b"\n", b"\r\n"), like_probe),
     Case("lone-cr", f"{HOSTILE}.yaml", _UTF8_PROBE.replace(b"\n", b"\r"), like_probe),
     Case("tab-indent", f"{HOSTILE}.yaml", _UTF8_PROBE.replace(b"\n  tasks:", b"\n\ttasks:"),

@@ -41,9 +41,10 @@ def _unreadable(path: str, fmt: SourceFormat, message: str, span: Span | None = 
 
 
 def _at(text: str, index: int) -> Span:
-    """The one-character span at ``index`` of ``text``."""
-    line_start = text.rfind("\n", 0, index) + 1
-    line, column = text.count("\n", 0, index) + 1, index - line_start + 1
+    """The one-character span at ``index`` of ``text`` (lines counted as YAML counts them)."""
+    from flowlint.loaders.yaml_scalar import index_to_position
+
+    line, column = index_to_position(text, index)
     return Span(line, column, line, column + 1)
 
 
@@ -54,7 +55,7 @@ def _may_be_flow(data: bytes, fmt: str) -> bool:
     if fmt == "yaml":
         from flowlint.loaders.archy_yaml import looks_like_flow
 
-        return looks_like_flow(data.decode("utf-8", errors="replace")) is not None
+        return looks_like_flow(data.decode("utf-8-sig", errors="replace")) is not None
     return True
 
 
