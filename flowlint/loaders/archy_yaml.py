@@ -559,8 +559,18 @@ def _compose(text: str) -> Node | None:
     return compose(text, Loader=_Loader)
 
 
-#: An alias (``*name``) where a node starts; only documents with one need _alias_problem().
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]", re.MULTILINE)
+#: ``*`` and an alias name's first character.  Searched alone, so that the scan runs at C speed
+#: (``a*b`` in expressions matches too and is ruled out by the character before it).
+_ALIAS = re.compile(r"\*[^\s\[\]{},]")
+_BEFORE_ALIAS = frozenset(" \t\r\n\x85\u2028\u2029[{,")
+
+
+def _has_alias(text: str) -> bool:
+    """Whether ``text`` has an alias (``*name`` where a node starts): only documents with one
+    need _alias_problem()."""
+    return any(m.start() == 0 or text[m.start() - 1] in _BEFORE_ALIAS for m in _ALIAS.finditer(text))
+
+
 #: Nodes an alias-free document can hold beyond one per character: a document whose aliases
 #: expand past that is an alias bomb ("billion laughs").
 _ALIAS_EXPANSION_MARGIN = 100_000
@@ -655,7 +665,7 @@ def load_yaml_text(path: str, text: str, table: ActionTable | None = None) -> Lo
     if not isinstance(root, MappingNode) or not root.value:
         return LoadResult(source, not_a_flow=True)
     # The "*" test first: the regex alone costs a tenth of loading (it tries every position).
-    problem = _alias_problem(root, len(text)) if "*" in substituted and _ALIAS.search(substituted) else None
+    problem = _alias_problem(root, len(text)) if _has_alias(substituted) else None
     if problem is not None:
         return LoadResult(source, diagnostics=[_fl100(source, problem[0], span_of(problem[1]))])
     known = flow_types()
