@@ -90,7 +90,10 @@ def _tree_rss(root: int) -> float:
     return total / 2**20
 
 
-def run(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT, sample: bool = False) -> Run:
+def run(command: Sequence[str], env: dict[str, str], sample: bool = False) -> Run:
+    # ``python -m`` puts the working directory first on sys.path: run where it selects the
+    # intended flowlint (this checkout, or the extracted older revision).
+    cwd = env.get("FLOWLINT_BENCH_TREE", str(ROOT))
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     peak = [0.0]
@@ -296,7 +299,10 @@ def measure_size(n: int, work: Path, env: dict[str, str], repeat: int, befores: 
     if size.cold_one_job.stdout != size.cold.stdout:
         raise SystemExit(f"N={n}: --jobs 1 and --jobs {jobs} disagree")
     for rev, before_env in befores.items():
-        size.before[rev] = median_run(flowlint(target), before_env, 1 if n >= 5000 else repeat).seconds
+        before = median_run(flowlint(target), before_env, 1 if n >= 5000 else repeat)
+        if before.returncode not in (0, 1):
+            raise SystemExit(f"{rev} failed on N={n} (exit {before.returncode})")
+        size.before[rev] = before.seconds
     cache = work / f"cache-{n}"
     shutil.rmtree(cache, ignore_errors=True)
     cached = flowlint(target, "--cache-dir", str(cache), "--jobs", str(jobs))
@@ -326,7 +332,13 @@ def before_environment(rev: str, work: Path, pycache: Path) -> dict[str, str]:
         # The installed layout maps rules/ and grammars/ into the package (pyproject package-dir).
         (tree / "flowlint" / "rules").symlink_to(tree / "rules", target_is_directory=True)
         (tree / "flowlint" / "grammars").symlink_to(tree / "grammars", target_is_directory=True)
-    return environment(pycache, str(tree))
+    env = environment(pycache, str(tree))
+    env["FLOWLINT_BENCH_TREE"] = str(tree)
+    probe = subprocess.run([sys.executable, "-c", "import flowlint; print(flowlint.__file__)"], cwd=tree, env=env,
+                           capture_output=True, text=True, check=True).stdout
+    if not Path(probe.strip()).is_relative_to(tree):
+        raise SystemExit(f"{rev}: the extracted tree is not what python imports ({probe.strip()})")
+    return env
 
 
 def load_average() -> str:

@@ -15,8 +15,11 @@ because they are part of the IR (``SourceFile.path``) and of every finding.
 Entries are written to a temporary file and renamed into place, so concurrent runs never
 see half an entry; an entry that does not unpickle, or unpickles to something else than
 expected, is ignored and recomputed.  Unpickling is restricted to flowlint's own data
-classes, so a planted cache file cannot run code through ``pickle``.  The cache is
-best effort: when it cannot be written (read-only tree, disk full) flowlint just checks.
+classes, so a planted cache file cannot run code through ``pickle``, and nothing is written
+through a symlink leading out of the cache directory.  The cache is best effort: when it
+cannot be written (read-only tree, disk full) flowlint just checks.  Units are not expired
+one by one: at most four environments are kept (the least recently used go), and
+``rm -rf .flowlint_cache`` is always safe.
 """
 
 from __future__ import annotations
@@ -180,6 +183,7 @@ class Cache:
         self.directory = directory
         self.environment = environment(config)
         self.root = os.path.join(directory, f"v{FORMAT}-{self.environment[:20]}")
+        self._inside: set[str] = set()  # directories known to resolve inside the cache
 
     # -- per-file units ------------------------------------------------------------------
     def get_unit(self, path: str, digest: str) -> FileUnit | None:
@@ -205,6 +209,10 @@ class Cache:
         target = self._project_path(files)
         if self._write(target, _dumps(snapshot)):
             self._prune(os.path.dirname(target), MAX_PROJECTS)
+            try:
+                os.utime(self.root)  # in use: environments are pruned least recently used first
+            except OSError:
+                pass
 
     def _project_path(self, files: Sequence[tuple[str, str]]) -> str:
         return os.path.join(self.root, "projects", _sha("\0".join(f"{p}\0{f}" for p, f in files)))
@@ -221,8 +229,13 @@ class Cache:
     def _write(self, path: str, data: bytes) -> bool:
         directory = os.path.dirname(path)
         try:
+            # A symlink planted in the cache must not make us create or write anything elsewhere.
             if not os.path.isdir(directory):
+                if not self._contained(_existing(directory)):
+                    return False
                 self._create(directory)
+            if not self._contained(directory):
+                return False
             import tempfile  # its imports cost more than a small check: only when writing
 
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
@@ -235,6 +248,17 @@ class Cache:
                 raise
         except OSError:
             return False
+        return True
+
+    def _contained(self, directory: str) -> bool:
+        """``directory`` resolves inside the cache directory, or lies above it (not created yet)."""
+        if directory not in self._inside:
+            top = os.path.realpath(self.directory)
+            real = os.path.realpath(directory)
+            above = os.path.commonpath([os.path.abspath(directory), os.path.abspath(self.directory)])
+            if os.path.commonpath([real, top]) != top and above != os.path.abspath(directory):
+                return False
+            self._inside.add(directory)
         return True
 
     def _create(self, directory: str) -> None:
@@ -266,6 +290,13 @@ class Cache:
                     _remove(target)
         except OSError:
             pass  # another run pruned first
+
+
+def _existing(path: str) -> str:
+    """``path`` or its nearest ancestor that exists."""
+    while not os.path.exists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    return path
 
 
 def _remove(path: str) -> None:

@@ -326,3 +326,15 @@ def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path) -> No
         modes.append(mode(root, cache_dir))
         same(root, cache_dir)
     assert "warm" in modes and "full" in modes
+
+
+def test_symlinks_out_of_the_cache_are_not_followed(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    root, cache_dir = setup
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (env,) = [p for p in cache_dir.iterdir() if p.is_dir()]
+    shutil.rmtree(env / "units")
+    (env / "units").symlink_to(outside, target_is_directory=True)
+    edit(root / "more" / "c.yaml", "tts: Hi", "tts: Hey")
+    same(root, cache_dir)
+    assert not list(outside.rglob("*"))
