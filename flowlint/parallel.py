@@ -60,9 +60,10 @@ if TYPE_CHECKING:
     from flowlint.registry import Rule
     from flowlint.tables import ActionTable
 
-#: Below this much work, a process pool costs more than it saves (fork, pickling).
+#: Below this much work, a process pool costs more than it saves (fork, pickling, a
+#: worker's own first-use set-up): about 150 flows.
 MIN_PARALLEL_FILES = 16
-MIN_PARALLEL_BYTES = 512 * 1024
+MIN_PARALLEL_BYTES = 2 * 1024 * 1024
 #: The warm path re-checks at most this share of the files; more edits take the full path.
 MAX_WARM_SHARE = 0.1
 
@@ -498,7 +499,12 @@ def _compute(todo: list[tuple[int, str, str]], config: Config, table: ActionTabl
     # checks chunks from the back itself, and those need no pickling at all.
     pending = deque(_chunks(todo, jobs))
     workers = jobs - 1
-    found: list[tuple[int, FileUnit, bool]] = []
+    # One file here first: workers are forked from this process, so what its first check sets
+    # up (the YAML loader, the expression parser's tables...) is not set up again in each.
+    index, path, fmt = pending[-1].pop()
+    found: list[tuple[int, FileUnit, bool]] = [(index, _checked_here(path, fmt, config, table, rules), False)]
+    if not pending[-1]:
+        pending.pop()
     running: set[Future[list[tuple[int, bytes]]]] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
                              initargs=(config, cache.directory if cache else None)) as pool:
