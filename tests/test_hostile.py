@@ -422,7 +422,7 @@ def test_command_line_with_the_cache_never_blocks_on_a_pipe(tmp_path: Path) -> N
     project.mkdir()
     _odd_tree(project)
     write(project, {"good.yaml": GOOD.encode()})
-    done = cli("check", "--cache-dir", str(tmp_path / "cache"), str(project), timeout=5)
+    done = cli("check", "--cache-dir", str(tmp_path / "cache"), str(project), timeout=3)
     assert done.returncode == 1 and "not a regular file" in done.stdout, done.stderr
 
 

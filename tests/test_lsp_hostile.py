@@ -179,7 +179,7 @@ def test_an_unparsable_frame_header_does_not_leave_a_deaf_server(session: Sessio
     for id_ in (40, 41):
         session.send({"id": id_, "method": "flowlint/unknownRequest", "params": {}})
     if session.process.poll() is None:  # exiting (the editor restarts it) would do too
-        assert session.response(41, timeout=3)["error"]["code"] == -32601
+        assert session.response(41, timeout=1.5)["error"]["code"] == -32601
 
 
 def _support(root: Path) -> Path:

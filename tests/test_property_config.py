@@ -125,7 +125,7 @@ keys = st.sampled_from(["select", "ignore", "severity", "exclude", "external-att
                         "flow-links", "action-aliases", "per-file-ignores", "tool", "Select", "x"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(keys, toml_values, max_size=4))
 def test_any_toml_data_is_a_config_or_a_config_error(data: dict[str, object]) -> None:
     try:
@@ -136,7 +136,7 @@ def test_any_toml_data_is_a_config_or_a_config_error(data: dict[str, object]) ->
 
 # --------------------------------------------------------------------------- irrelevant edits
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(valid_settings(), st.data())
 def test_layout_key_order_and_comments_change_nothing(data: dict[str, object], draw: st.DataObject) -> None:
     expected = fields(config_from_mapping(data, "mapping"))

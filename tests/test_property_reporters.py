@@ -41,20 +41,20 @@ diagnostics = st.builds(
     st.lists(related, max_size=2).map(tuple))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(diagnostics, max_size=5))
 def test_every_format_renders_any_findings(found: list[Diagnostic]) -> None:
     found.sort(key=lambda d: d.sort_key)
     _render(found, sorted({d.file for d in found}))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.binary(max_size=600))
 def test_findings_decoded_from_any_bytes(data: bytes) -> None:
     report(data)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(diagnostics, max_size=5))
 def test_json_report_gives_back_what_it_was_given(found: list[Diagnostic]) -> None:
     found.sort(key=lambda d: d.sort_key)
