@@ -74,8 +74,13 @@ def _check_span(span: Span | None, lines: int) -> None:
     assert (span.end_line, span.end_column) >= (span.line, span.column), span
 
 
-def _check_flow(flow: Flow, lines: int, placeholders: bool) -> None:
+def _check_flow(flow: Flow, lines: int) -> None:
     actions, containers = len(flow.actions), len(flow.containers)
+    tokens = flow.file.placeholders  # token -> the placeholder it stands for
+
+    def leaks(text: str | None) -> bool:  # a token must never outlive the loader
+        return text is not None and MARK in text and any(token in text for token in tokens)
+
     assert flow.entry_container is None or 0 <= flow.entry_container < containers
     for container in flow.containers:
         assert container.entry is None or 0 <= container.entry < actions
@@ -87,11 +92,10 @@ def _check_flow(flow: Flow, lines: int, placeholders: bool) -> None:
         _check_span(action.extent, lines)
         for _, value in action.values:
             _check_span(value.loc.span, lines)
-            # Same-length placeholder tokens must never leak out of the loader.
-            assert placeholders or value.text is None or MARK not in value.text, value.text
+            assert not leaks(value.text), value.text
     for reference in flow.references:
         assert reference.resolved is None or reference.resolved >= 0
-    assert placeholders or MARK not in flow.name
+    assert not leaks(flow.name) and not any(leaks(action.name) for action in flow.actions)
 
 
 def check_result(result: LoadResult, text: str) -> None:
@@ -103,9 +107,8 @@ def check_result(result: LoadResult, text: str) -> None:
         _check_span(diagnostic.span, lines)
     if result.not_a_flow:
         assert not result.flows and not result.diagnostics
-    already_marked = MARK in text
     for flow in result.flows:
-        _check_flow(flow, lines, already_marked)
+        _check_flow(flow, lines)
 
 
 def _load(path: str, fmt: str, data: bytes) -> None:

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from yaml.nodes import CollectionNode, Node, ScalarNode
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
 
 from flowlint.ir import Flow, Value
 from flowlint.loaders import load_bytes
@@ -187,6 +187,56 @@ def test_yaml_edits_that_change_nothing(data: st.DataObject) -> None:
     assert after == before
 
 
+def _swappable(text: str) -> list[int]:
+    """0-based lines ``n`` such that lines ``n`` and ``n + 1`` are two keys of one block
+    mapping, each ``key: scalar`` alone on its line: swapping them changes only key order."""
+    lines = text.split("\n")
+    root = _compose(text)
+    found: list[int] = []
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        stack.extend(_children(node))
+        if not isinstance(node, MappingNode) or node.flow_style:
+            continue
+        pairs: list[tuple[Node, Node]] = node.value
+        for (key, value), (next_key, next_value) in zip(pairs, pairs[1:]):
+            pair = [key, value, next_key, next_value]
+            if not all(isinstance(n, ScalarNode) and n.start_mark.line == n.end_mark.line for n in pair):
+                continue
+            line: int = key.start_mark.line
+            if (value.start_mark.line, next_key.start_mark.line, next_value.start_mark.line) != (line, line + 1, line + 1):
+                continue
+            # Each key opens its line (no "- " before it), and nothing else shares the lines.
+            columns: list[int] = [key.start_mark.column, next_key.start_mark.column]
+            if not lines[line][: columns[0]].strip() and not lines[line + 1][: columns[1]].strip():
+                found.append(line)
+    return sorted(found)
+
+
+@SETTINGS
+@given(st.data())
+def test_yaml_key_order_changes_nothing(data: st.DataObject) -> None:
+    """Swapping two ``key: scalar`` lines of a mapping leaves the flow and its findings."""
+    path = data.draw(_pick("yaml"))
+    text = path.read_text(encoding="utf-8")
+    from flowlint.loaders import placeholders
+
+    candidates = _swappable(placeholders.substitute(text)[0])
+    if not candidates:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=8, unique=True))
+    lines = text.split("\n")
+    done: set[int] = set()
+    for line in sorted(chosen):
+        if line not in done and line + 1 not in done:  # pairs must not overlap
+            lines[line], lines[line + 1] = lines[line + 1], lines[line]
+            done.update((line, line + 1))
+    before = _findings(str(path), text.encode("utf-8"), "yaml")
+    after = _findings(str(path), "\n".join(lines).encode("utf-8"), "yaml")
+    assert after == before
+
+
 # --------------------------------------------------------------------------- irrelevant edits: JSON and exports
 
 def _reorder(node: Any, rng: random.Random) -> Any:
@@ -249,3 +299,39 @@ def test_reencoded_exports_compare_equal_at_all() -> None:
     changed = json.dumps(document)
     assert _findings("f.json", text.encode(), "json")[0] != _findings("f.json", changed.encode(), "json")[0]
     assert re.search(r"renamed", str(_findings("f.json", changed.encode(), "json")[0]))
+
+
+# --------------------------------------------------------------------------- placeholders
+
+placeholder_text = st.lists(st.sampled_from(["{{name}}", "${x}", "<id>", "{{}}", "${}", "<a_1>", "{{a}b}}", "x", " ",
+                                             "\n", ":", "- ", "<", "{{", "$", "\ue000", "\ue100", "\ue001"]),
+                            max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(placeholder_text)
+def test_placeholder_tokens_keep_length_and_restore(text: str) -> None:
+    """Every placeholder becomes a token of its own length (positions stay valid) and
+    restoring the whole text gives it back, even when the text holds the characters tokens
+    are made of (before or after a token, or spelling one)."""
+    from flowlint.loaders.placeholders import restore, substitute
+
+    substituted, mapping = substitute(text)
+    assert len(substituted) == len(text)
+    assert all(len(token) == len(original) for token, original in mapping.items())
+    assert restore(substituted, mapping) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(placeholder_text, placeholder_text)
+def test_placeholders_anywhere_in_a_flow(name: str, value: str) -> None:
+    """Placeholders in keys, names and values: the flow loads, and no token leaks out."""
+    text = ("inboundCall:\n  name: " + json.dumps(name, ensure_ascii=False) + "\n  startUpRef: /inboundCall/tasks/task[t]\n"
+            "  tasks:\n    - task:\n        name: T\n        refId: t\n        actions:\n"
+            "          - setParticipantData:\n              name: " + json.dumps(value) + "\n"
+            "              attributes:\n                - attribute:\n                    name:\n"
+            "                      lit: " + json.dumps(value) + "\n                    value:\n"
+            "                      exp: " + json.dumps(name, ensure_ascii=False) + "\n")
+    archy_yaml(text.encode("utf-8"))
+    [flow] = load_bytes("p.yaml", text.encode("utf-8"), "yaml").flows
+    assert flow.name == name and flow.actions[0].name == value

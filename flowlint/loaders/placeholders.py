@@ -39,12 +39,19 @@ def substitute(text: str) -> tuple[str, dict[str, str]]:
     if "{{" not in text and "${" not in text and "<" not in text:
         return text, {}
     mapping: dict[str, str] = {}
+    # A text that already holds token-like characters (hostile, never a real flow): skip the
+    # indices it spells, so that restoring never mistakes its own characters for a token.
+    taken = {m.group(0)[:3] for m in TOKEN_RE.finditer(text)} if MARK in text else set[str]()
+    next_index = 0
 
     def replace(match: re.Match[str]) -> str:
-        index = len(mapping)
-        if index >= MAX_PLACEHOLDERS:
+        nonlocal next_index
+        while next_index < MAX_PLACEHOLDERS and _token(next_index, 3) in taken:
+            next_index += 1
+        if next_index >= MAX_PLACEHOLDERS:
             return match.group(0)
-        token = _token(index, len(match.group(0)))
+        token = _token(next_index, len(match.group(0)))
+        next_index += 1
         mapping[token] = match.group(0)
         return token
 
@@ -56,7 +63,14 @@ def restore(value: str, mapping: dict[str, str]) -> str:
     """Put the original placeholder text back into a scalar value."""
     if MARK not in value:
         return value
-    return TOKEN_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), value)
+
+    def original(match: re.Match[str]) -> str:
+        token, rest = match.group(0), ""
+        while token not in mapping and token.endswith(_PAD):  # a pad character right after a token
+            token, rest = token[:-1], rest + _PAD
+        return mapping[token] + rest if token in mapping else match.group(0)
+
+    return TOKEN_RE.sub(original, value)
 
 
 def has_placeholder(value: str) -> bool:
