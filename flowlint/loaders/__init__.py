@@ -14,7 +14,8 @@ from flowlint.ir import SourceFile, SourceFormat, Span
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable
 
-__all__ = ["MAX_FILE_BYTES", "LoadResult", "decode_text", "load_bytes", "load_file", "read_and_load"]
+__all__ = ["MAX_FILE_BYTES", "LoadResult", "decode_text", "load_bytes", "load_file", "read_and_load",
+           "read_flow_bytes"]
 
 #: Flow files larger than this are reported (FL100), not loaded: the largest real flows are
 #: under 1 MB, and loading takes about 50 times a file's size in memory.
@@ -132,7 +133,7 @@ def read_and_load(path: str, fmt: str, table: ActionTable | None = None) -> tupl
     """:func:`load_file`, also returning the bytes it loaded (None when unreadable), so that
     a cache can key the result by exactly the content that produced it."""
     try:
-        data = _read(path)
+        data = read_flow_bytes(path)
     except IsADirectoryError:
         return _unreadable(path, SourceFormat.YAML, "is a directory, not a flow file"), None
     except OSError as error:
@@ -148,8 +149,9 @@ def read_and_load(path: str, fmt: str, table: ActionTable | None = None) -> tupl
                            "please report it to the flowlint maintainers"), data
 
 
-def _read(path: str) -> bytes | None:
-    """The file's bytes (at most one past the size limit); None for a FIFO, socket or device.
+def read_flow_bytes(path: str) -> bytes | None:
+    """The file's bytes (at most one past the size limit); None for a FIFO, socket or device;
+    OSError (IsADirectoryError for a directory) when it cannot be read.
 
     Checked before opening (a socket cannot be opened, a named pipe would block), and again
     after: opened non-blocking, in case a pipe took the file's place meanwhile.
