@@ -12,7 +12,7 @@ from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import Project
 from flowlint.loaders import LoadResult, load_file
 from flowlint.loaders.discover import discover
-from flowlint.registry import all_rules
+from flowlint.registry import all_rules, run_check
 from flowlint.tables import ActionTable, action_table
 
 
@@ -50,7 +50,7 @@ def run_rules(project: Project, config: Config) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule in all_rules():
         if config.is_enabled(rule.info.code):
-            found.extend(rule.check(ctx))
+            found.extend(run_check(rule, ctx))
     return found
 
 

@@ -127,6 +127,7 @@ def check_file(path: str, fmt: str, config: Config, table: ActionTable, rules: S
     """Load one file and run the per-file ``rules`` on it (as ``run_rules`` would in a project)."""
     from flowlint.context import Context
     from flowlint.loaders import read_and_load
+    from flowlint.registry import run_check
 
     result, data = read_and_load(path, fmt, table)
     unit = FileUnit(path, fmt, hashlib.sha256(data).hexdigest() if data is not None else None, result)
@@ -135,7 +136,7 @@ def check_file(path: str, fmt: str, config: Config, table: ActionTable, rules: S
         return unit
     ctx = Context(Project(list(result.flows), [result.source] if result.source is not None else []), config)
     for rule in rules:
-        unit.local[rule.info.code] = list(rule.check(ctx))
+        unit.local[rule.info.code] = run_check(rule, ctx)
     unit.full = any(needs_whole_flow(flow) for flow in result.flows)
     unit.interface = interface_of(result, unit.digest, unit.full)
     source = result.source
@@ -288,9 +289,10 @@ def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[
 
 def run_cross_flow_rules(project: Project, config: Config, rules: Sequence[Rule]) -> dict[str, list[Diagnostic]]:
     from flowlint.context import Context
+    from flowlint.registry import run_check
 
     ctx = Context(project, config)
-    return {rule.info.code: list(rule.check(ctx)) for rule in rules}
+    return {rule.info.code: run_check(rule, ctx) for rule in rules}
 
 
 def assemble(config: Config, load: Iterable[list[Diagnostic]], local: Sequence[dict[str, list[Diagnostic]]],
@@ -373,11 +375,14 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
 
 
 def _digest(path: str) -> str | None:
+    # The loaders' reader: never blocks on a pipe, never reads past the size limit.
+    from flowlint.loaders import read_flow_bytes
+
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        data = read_flow_bytes(path)
     except OSError:
         return None
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _known_names(project: Project) -> Callable[[str], bool]:

@@ -58,6 +58,20 @@ class Rule:
         return ()
 
 
+def run_check(rule: Rule, ctx: Context) -> list[Diagnostic]:
+    """Run one rule; a bug in it must not lose the other rules' findings.
+
+    The failure is reported as a finding of that rule (so it is seen, and fails CI)
+    instead of a traceback that would end the whole run.
+    """
+    try:
+        return list(rule.check(ctx))
+    except Exception as error:  # noqa: BLE001 - isolation is the point
+        message = (f"internal error in rule {rule.info.code} ({type(error).__name__}: {error}); its findings are "
+                   f"missing from this run, all other rules ran: please report this to the flowlint maintainers")
+        return [Diagnostic(rule.info.code, Severity.ERROR, message, ".", None, "project")]
+
+
 @cache
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, sorted by code."""

@@ -414,9 +414,6 @@ def test_symlink_loops_directories_named_like_flows_and_pipes(
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired,
-                   reason="flowlint.parallel._digest opens files with a blocking open() for the cache key "
-                          "(flowlint.loaders.read_flow_bytes does not block)")
 def test_command_line_with_the_cache_never_blocks_on_a_pipe(tmp_path: Path) -> None:
     """The default run (worker processes, on-disk cache) on the same odd tree."""
     project = tmp_path / "project"

@@ -28,3 +28,17 @@ def test_example(tmp_path: Path, code: str, example: Example) -> None:
         assert code in codes, diagnostics
     else:
         assert code not in codes, [d for d in diagnostics if d.code == code]
+
+
+def test_a_failing_rule_does_not_lose_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowlint.registry import rules_by_code
+
+    def explode(ctx: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rules_by_code()["FL005"], "check", explode)
+    example = next(e for c, e in CASES if c == "FL001" and e.bad)
+    found = check_project(tmp_path, example.files)
+    assert "FL001" in [d.code for d in found]
+    (broken,) = [d for d in found if d.code == "FL005"]
+    assert "internal error in rule FL005 (RuntimeError: boom)" in broken.message
