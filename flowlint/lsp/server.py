@@ -17,12 +17,13 @@ import functools
 import gc
 import logging
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, BinaryIO, ParamSpec, TypeVar, cast
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
@@ -570,11 +571,32 @@ def _flatten(uri: str, symbols: list[types.DocumentSymbol], container: str | Non
     return flat
 
 
+class ResyncingInput:
+    """stdin for pygls' reader, able to recover from a malformed frame.
+
+    pygls matches a whole header line against ``Content-Length: <digits>``; after a frame
+    whose length it cannot read, that frame's body is glued to the next header line and
+    every later message is lost (the server stays up but deaf). Cutting a line at
+    ``Content-Length:`` puts the reader back in step at the next well-formed frame.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+
+    def readline(self) -> bytes:
+        line = self._raw.readline()
+        cut = line.find(b"Content-Length:")
+        return line[cut:] if cut > 0 else line
+
+    def read(self, size: int = -1) -> bytes:
+        return self._raw.read(size)
+
+
 def serve(tcp: str | None = None) -> None:
     """Run the server on stdio, or on ``HOST:PORT`` over TCP (for debugging)."""
     server = create_server()
     if tcp is None:
-        server.start_io()
+        server.start_io(cast(BinaryIO, ResyncingInput(sys.stdin.buffer)))
         return
     host, _, port = tcp.rpartition(":")
     server.start_tcp(host or "127.0.0.1", int(port))
