@@ -42,7 +42,7 @@ from flowlint.loaders.result import LoadResult
 from flowlint.parallel import FileUnit, dependency_view
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 4
+FORMAT = 5
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -77,6 +77,9 @@ class FileRecord:
     not_a_flow: bool
     #: ``SourceFile.format`` of the loaded file (None: no source).
     source_format: str | None
+    #: Stat key (size, mtime, ctime, inode, device) of the content ``digest`` is of, when it
+    #: can be trusted to tell the file did not change (see ``flowlint.parallel._digests``).
+    stat: tuple[int, int, int, int, int] | None = None
 
 
 #: Files per page: findings and dependency views are pickled by page, so that a warm run
@@ -103,18 +106,18 @@ def _pages(items: Sequence[object]) -> list[bytes]:
     return [_dumps(list(items[start:start + PAGE])) for start in range(0, len(items), PAGE)]
 
 
-def _record(unit: FileUnit) -> FileRecord:
+def _record(unit: FileUnit, stat: tuple[int, int, int, int, int] | None) -> FileRecord:
     source = unit.result.source
     return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
-                      unit.result.not_a_flow, source.format.value if source is not None else None)
+                      unit.result.not_a_flow, source.format.value if source is not None else None, stat)
 
 
 def _details(unit: FileUnit) -> Details:
     return Details(list(unit.result.diagnostics), unit.local, {})
 
 
-def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
-                known: Callable[[str], bool]) -> Snapshot:
+def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]], known: Callable[[str], bool],
+                stats: Sequence[tuple[int, int, int, int, int] | None]) -> Snapshot:
     """The record of a full run: every unit, and the cross-flow findings by file."""
     details = [_details(unit) for unit in units]
     by_path = {unit.path: found for unit, found in zip(units, details)}
@@ -127,7 +130,8 @@ def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]],
             else:
                 target.cross.setdefault(code, []).append(diagnostic)
     stubs = [dependency_view(unit.result, known) for unit in units]
-    return Snapshot([_record(unit) for unit in units], _pages(details), _pages(stubs), orphans)
+    return Snapshot([_record(unit, stat) for unit, stat in zip(units, stats)], _pages(details), _pages(stubs),
+                    orphans)
 
 
 def _load(data: bytes) -> object:
@@ -158,13 +162,14 @@ def decode_stubs(snapshot: Snapshot) -> list[LoadResult] | None:
 
 
 def update_snapshot(snapshot: Snapshot, details: list[Details], stubs: list[LoadResult], fresh: dict[int, FileUnit],
+                    stats: dict[int, tuple[int, int, int, int, int] | None],
                     cross: dict[int, dict[str, list[Diagnostic]]], known: Callable[[str], bool]) -> Snapshot:
     """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings);
     ``details`` and ``stubs`` (decoded) are updated in place, and only their pages pickled."""
     files = list(snapshot.files)
     findings, views = list(snapshot.findings), list(snapshot.stubs)
     for index, unit in fresh.items():
-        files[index] = _record(unit)
+        files[index] = _record(unit, stats.get(index))
         details[index] = _details(unit)
         stubs[index] = dependency_view(unit.result, known)
     for index, found in cross.items():

@@ -32,6 +32,7 @@ import gc
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -341,14 +342,17 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
     table = table_for(config)
     units: list[FileUnit | None] = [None] * len(files)
     cache: Cache | None = None
+    digests: list[str | None] = []
+    stats: list[StatKey | None] = []
     if cache_dir is not None:
         from flowlint.cache import Cache
 
         cache = Cache(cache_dir, config)
-        digests = [_digest(path) for path, _ in files]
+        started = time.time_ns()
         snapshot = cache.get_snapshot(files)
+        digests, stats = _digests(files, snapshot, started)
         if snapshot is not None:
-            warm = _warm(files, digests, snapshot, cache, config, table, units)
+            warm = _warm(files, digests, stats, snapshot, cache, config, table, units)
             if warm is not None:
                 return warm
         for index, (path, _) in enumerate(files):
@@ -360,6 +364,7 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
     for index, unit, _ in computed:
         units[index] = unit
     done = [u for u in units if u is not None]
+    assert len(done) == len(files)  # every file has its unit: indexes below are file indexes
     project = _project(u.result for u in done)
     cross = run_cross_flow_rules(project, config, cross_flow_rules(config))
     diagnostics = assemble(config, (u.result.diagnostics for u in done), [u.local for u in done], cross)
@@ -369,9 +374,49 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
         for _, unit, stored in computed:
             if unit.digest is not None and not stored:
                 cache.put_bytes(unit.path, unit.digest, view_bytes(unit))
-        cache.put_snapshot(files, snapshot_of(done, cross, _known_names(project)))
+        # A stat key vouches for the content it was taken with: the one a worker loaded, maybe not.
+        kept = [stats[i] if unit.digest == digests[i] else None for i, unit in enumerate(done)]
+        cache.put_snapshot(files, snapshot_of(done, cross, _known_names(project), kept))
     checked = sum(1 for u in done if not u.result.not_a_flow)
     return Collected(project, diagnostics, checked, "full", len(todo))
+
+
+#: A file's stat key: size, mtime, ctime (ns), inode, device.
+StatKey = tuple[int, int, int, int, int]
+#: File-system clocks can be coarse: a stat key is trusted only for a file unchanged since
+#: this long before the run that recorded it started (git trusts its index the same way).
+_RACY_NS = 2_000_000_000
+
+
+def _stat_key(path: str) -> StatKey | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _digests(files: Sequence[tuple[str, str]], snapshot: Snapshot | None,
+             started: int) -> tuple[list[str | None], list[StatKey | None]]:
+    """Content digests, and the stat keys worth recording with them.  A file whose stat key
+    is the one ``snapshot`` recorded keeps its digest: reading and hashing every file is
+    the largest part of a re-check over thousands of files."""
+    records = snapshot.files if snapshot is not None and len(snapshot.files) == len(files) else None
+    digests: list[str | None] = []
+    stats: list[StatKey | None] = []
+    for index, (path, fmt) in enumerate(files):
+        key = _stat_key(path)
+        record = records[index] if records is not None else None
+        if (key is not None and record is not None and record.stat == key and record.path == path
+                and record.fmt == fmt):
+            digests.append(record.digest)
+            stats.append(key)
+            continue
+        digests.append(_digest(path))
+        # Recorded only if the file held still while read, and had for a while before.
+        stable = key is not None and key == _stat_key(path) and key[2] < started - _RACY_NS
+        stats.append(key if stable else None)
+    return digests, stats
 
 
 def _digest(path: str) -> str | None:
@@ -395,8 +440,9 @@ def _known_names(project: Project) -> Callable[[str], bool]:
 # --------------------------------------------------------------------------- the warm path
 
 
-def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot: Snapshot, cache: Cache,
-          config: Config, table: ActionTable, units: list[FileUnit | None]) -> Collected | None:
+def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], stats: list[StatKey | None],
+          snapshot: Snapshot, cache: Cache, config: Config, table: ActionTable,
+          units: list[FileUnit | None]) -> Collected | None:
     """Re-check only edited files, and files whose findings point into them, when the edits
     keep every interface.  None means "do a full run" (``units`` keeps what got loaded)."""
     from flowlint.cache import decode, decode_stubs, update_snapshot
@@ -449,7 +495,8 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], snapshot:
         anchored = _by_file(run_cross_flow_rules(project, config, cross_flow_rules(config)))
         new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
         known = _known_names(project)
-        cache.put_snapshot(files, update_snapshot(snapshot, details, stubs, fresh, new_cross, known))
+        fresh_stats = {i: stats[i] if fresh[i].digest == digests[i] else None for i in fresh}
+        cache.put_snapshot(files, update_snapshot(snapshot, details, stubs, fresh, fresh_stats, new_cross, known))
     else:  # nothing to re-check: the files (for reporting) and what suppression comments need
         project = Project()
         for index, record in enumerate(records):

@@ -3,6 +3,7 @@ after every kind of edit; corrupt, foreign and concurrent cache files are harmle
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import subprocess
@@ -338,3 +339,19 @@ def test_symlinks_out_of_the_cache_are_not_followed(setup: tuple[Path, Path], tm
     edit(root / "more" / "c.yaml", "tts: Hi", "tts: Hey")
     same(root, cache_dir)
     assert not list(outside.rglob("*"))
+
+
+def test_stat_keys_never_hide_an_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged files are recognised by their stat key; an edit that keeps the size and puts
+    the modification time back still changes the inode's ctime, and is seen."""
+    monkeypatch.setattr(parallel, "_RACY_NS", -10**18)  # trust keys of files written just now
+    root = project(tmp_path / "project")
+    cache_dir = tmp_path / "cache"
+    same(root, cache_dir)
+    target = root / "more" / "c.yaml"
+    before = target.stat()
+    edit(target, "tts: Hi", "tts: Ho")  # same size
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    assert mode(root, cache_dir) == "warm"
+    assert mode(root, cache_dir) == "unchanged"
