@@ -42,7 +42,7 @@ from flowlint.loaders.result import LoadResult
 from flowlint.parallel import FileUnit, dependency_view
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 5
+FORMAT = 6
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -96,6 +96,61 @@ class Snapshot:
     stubs: list[bytes] = field(default_factory=lambda: [])
     #: Cross-flow findings located in no linted file (then the warm path is not used).
     orphans: int = 0
+    #: The pages above, unpickled: kept by a resident server (:class:`Memory`), never stored.
+    details: list[Details] | None = field(default=None, compare=False, repr=False)
+    views: list[LoadResult] | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> tuple[list[FileRecord], list[bytes], list[bytes], int]:
+        return self.files, self.findings, self.stubs, self.orphans
+
+    def __setstate__(self, state: tuple[list[FileRecord], list[bytes], list[bytes], int]) -> None:
+        self.files, self.findings, self.stubs, self.orphans = state
+        self.details = self.views = None
+
+
+class Memory:
+    """What a resident server (:mod:`flowlint.daemon.server`) keeps between runs: the last
+    snapshot of each project with its pages unpickled, and cache writes put off until the
+    reply has gone.  A snapshot file changed by another process since is read again."""
+
+    def __init__(self) -> None:
+        #: Snapshot file -> (its stat key when we wrote or read it; None: not on disk yet, snapshot).
+        self.snapshots: dict[str, tuple[tuple[int, int, int] | None, Snapshot]] = {}
+        self.pending: list[Callable[[], None]] = []
+
+    def get(self, path: str) -> Snapshot | None:
+        found = self.snapshots.get(path)
+        if found is not None and found[0] is not None and found[0] == _file_key(path):
+            self.snapshots[path] = self.snapshots.pop(path)  # most recently used last
+            return found[1]
+        return None
+
+    def keep(self, path: str, key: tuple[int, int, int] | None, snapshot: Snapshot) -> None:
+        self.snapshots.pop(path, None)
+        self.snapshots[path] = (key, snapshot)
+        while len(self.snapshots) > MAX_PROJECTS:  # least recently used first
+            del self.snapshots[next(iter(self.snapshots))]
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        for write in pending:
+            write()
+
+    def clear(self) -> None:
+        self.snapshots.clear()
+        self.pending.clear()
+
+
+#: Set by a resident server; None in a one-shot ``flowlint`` process.
+MEMORY: Memory | None = None
+
+
+def _file_key(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _dumps(value: object) -> bytes:
@@ -153,12 +208,16 @@ def _unpage(pages: list[bytes], kind: type, count: int) -> list[Any] | None:
 
 def decode(snapshot: Snapshot) -> list[Details] | None:
     """The findings of every file of ``snapshot``; None when they do not unpickle."""
-    return _unpage(snapshot.findings, Details, len(snapshot.files))
+    if snapshot.details is None:
+        snapshot.details = _unpage(snapshot.findings, Details, len(snapshot.files))
+    return snapshot.details
 
 
 def decode_stubs(snapshot: Snapshot) -> list[LoadResult] | None:
     """The dependency view of every file of ``snapshot``; None when they do not unpickle."""
-    return _unpage(snapshot.stubs, LoadResult, len(snapshot.files))
+    if snapshot.views is None:
+        snapshot.views = _unpage(snapshot.stubs, LoadResult, len(snapshot.files))
+    return snapshot.views
 
 
 def update_snapshot(snapshot: Snapshot, details: list[Details], stubs: list[LoadResult], fresh: dict[int, FileUnit],
@@ -178,14 +237,15 @@ def update_snapshot(snapshot: Snapshot, details: list[Details], stubs: list[Load
         findings[page] = _dumps(details[page * PAGE:(page + 1) * PAGE])
     for page in sorted({index // PAGE for index in fresh}):
         views[page] = _dumps(stubs[page * PAGE:(page + 1) * PAGE])
-    return Snapshot(files, findings, views, snapshot.orphans)
+    return Snapshot(files, findings, views, snapshot.orphans, details, stubs)
 
 
 class Cache:
     """Entries of one environment (flowlint version and configuration) in ``directory``."""
 
     def __init__(self, directory: str, config: Config) -> None:
-        self.directory = directory
+        # Absolute: a resident server writes entries after the request, from another directory.
+        self.directory = directory = os.path.abspath(directory)
         self.environment = environment(config)
         self.root = os.path.join(directory, f"v{FORMAT}-{self.environment[:20]}")
         self._inside: set[str] = set()  # directories known to resolve inside the cache
@@ -207,17 +267,45 @@ class Cache:
 
     # -- project snapshots ---------------------------------------------------------------
     def get_snapshot(self, files: Sequence[tuple[str, str]]) -> Snapshot | None:
-        found = self._read(self._project_path(files))
-        return found if isinstance(found, Snapshot) else None
+        target = self._project_path(files)
+        if MEMORY is None:
+            found = self._read(target)
+            return found if isinstance(found, Snapshot) else None
+        kept = MEMORY.get(target)
+        if kept is not None:
+            return kept
+        key = _file_key(target)
+        found = self._read(target)
+        if not isinstance(found, Snapshot):
+            return None
+        if key is not None and key == _file_key(target):  # the file we read, not a newer one
+            MEMORY.keep(target, key, found)
+        return found
 
     def put_snapshot(self, files: Sequence[tuple[str, str]], snapshot: Snapshot) -> None:
         target = self._project_path(files)
-        if self._write(target, _dumps(snapshot)):
+        if MEMORY is None:
+            self._put_snapshot(target, snapshot)
+            return
+        MEMORY.keep(target, None, snapshot)  # not usable until written: see Memory.get
+        memory = MEMORY
+
+        def write() -> None:
+            key = self._put_snapshot(target, snapshot)
+            if key is not None and target in memory.snapshots and memory.snapshots[target][1] is snapshot:
+                memory.snapshots[target] = (key, snapshot)
+
+        MEMORY.pending.append(write)
+
+    def _put_snapshot(self, target: str, snapshot: Snapshot) -> tuple[int, int, int] | None:
+        key = self._write(target, _dumps(snapshot))
+        if key is not None:
             self._prune(os.path.dirname(target), MAX_PROJECTS)
             try:
                 os.utime(self.root)  # in use: environments are pruned least recently used first
             except OSError:
                 pass
+        return key
 
     def _project_path(self, files: Sequence[tuple[str, str]]) -> str:
         return os.path.join(self.root, "projects", _sha("\0".join(f"{p}\0{f}" for p, f in files)))
@@ -231,29 +319,32 @@ class Cache:
             return None
         return _load(data)  # missing, truncated, corrupt or foreign: None, and flowlint recomputes
 
-    def _write(self, path: str, data: bytes) -> bool:
+    def _write(self, path: str, data: bytes) -> tuple[int, int, int] | None:
+        """Write ``path`` atomically: the entry's file key (inode, size, mtime), None on failure."""
         directory = os.path.dirname(path)
         try:
             # A symlink planted in the cache must not make us create or write anything elsewhere.
             if not os.path.isdir(directory):
                 if not self._contained(_existing(directory)):
-                    return False
+                    return None
                 self._create(directory)
             if not self._contained(directory):
-                return False
+                return None
             import tempfile  # its imports cost more than a small check: only when writing
 
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
+                    handle.flush()
+                    st = os.fstat(handle.fileno())  # the inode moves with the rename
                 os.replace(temporary, path)  # atomic: readers see the old entry or the new one
             except BaseException:
                 _remove(temporary)
                 raise
         except OSError:
-            return False
-        return True
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
 
     def _contained(self, directory: str) -> bool:
         """``directory`` resolves inside the cache directory, or lies above it (not created yet)."""

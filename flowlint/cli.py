@@ -54,10 +54,14 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help=f"Cache directory (default: {DEFAULT_CACHE_DIR} in the configuration file's directory, else the "
                    "git work tree, else the current directory).")
+@click.option("--daemon/--no-daemon", "_daemon", default=False,
+              help="Check in a resident server that keeps flowlint loaded and each project's last run in memory "
+                   "(started in the background on first use, exits after 15 idle minutes; see `flowlint daemon`). "
+                   "Same output, a fraction of the time for a re-check. Also FLOWLINT_DAEMON=1.")
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
           fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
           write_baseline_file: str | None, whole_project: bool, report_all: bool, jobs: int | None,
-          no_cache: bool, cache_dir: str | None) -> None:
+          no_cache: bool, cache_dir: str | None, _daemon: bool) -> None:
     """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .).
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
@@ -235,6 +239,77 @@ def lsp(tcp: str | None) -> None:
     from flowlint.lsp.server import serve  # pygls and lsprotocol load only for this command
 
     serve(tcp)
+
+
+@main.group()
+def daemon() -> None:
+    """Manage the resident server used by `flowlint check --daemon`."""
+
+
+@daemon.command(name="start")
+@click.option("--idle-timeout", type=click.FloatRange(min=1), default=None,
+              help="Exit after this many seconds without a request (default: FLOWLINT_DAEMON_IDLE, else 900).")
+def daemon_start(idle_timeout: float | None) -> None:
+    """Start the server in the background (if none runs) and wait until it answers."""
+    import time
+
+    from flowlint.daemon import client, protocol
+
+    path = protocol.socket_path(create=True)
+    if path is None:
+        raise click.ClickException("no private directory for the server's socket (needs Unix sockets, and "
+                                   "XDG_RUNTIME_DIR or /tmp/flowlint-<uid> owned by you and closed to others)")
+    if client.request("status", path) is None:
+        client.start_server(path, idle_timeout)
+        deadline = time.monotonic() + 30
+        while client.request("status", path) is None:
+            if time.monotonic() > deadline:
+                raise click.ClickException(f"the server did not start (socket {path})")
+            time.sleep(0.05)
+    _echo_status(path)
+
+
+@daemon.command(name="status")
+def daemon_status() -> None:
+    """Show the running server (exit 1 if none runs)."""
+    from flowlint.daemon import protocol
+
+    path = protocol.socket_path()
+    if path is None or not _echo_status(path):
+        click.echo("flowlint server: not running")
+        sys.exit(EXIT_FINDINGS)
+
+
+@daemon.command(name="stop")
+def daemon_stop() -> None:
+    """Stop the running server (nothing to do if none runs)."""
+    import time
+
+    from flowlint.daemon import client, protocol
+
+    path = protocol.socket_path()
+    reply = client.request("stop", path) if path is not None else None
+    if reply is None:
+        click.echo("flowlint server: not running")
+        return
+    deadline = time.monotonic() + 10
+    while path is not None and os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)  # until it has let go of its socket
+    click.echo(f"flowlint server: stopped (pid {reply.get('pid')})")
+
+
+def _echo_status(path: str) -> bool:
+    from flowlint.daemon import client
+
+    status = client.request("status", path)
+    if status is None:
+        return False
+    if "pid" not in status:
+        raise click.ClickException(f"the server at {path} answered: {status.get('error', status)}")
+    click.echo(f"flowlint server: running, pid {status.get('pid')}, up {status.get('uptime')} s, "
+               f"{status.get('requests')} check(s) served, peak RSS {status.get('peak_rss_mb')} MB, "
+               f"idle timeout {status.get('idle_timeout')} s, socket {status.get('socket')}")
+    return True
 
 
 from flowlint.expressions.command import expr  # noqa: E402 - imports click only, never the parser

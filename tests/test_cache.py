@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from flowlint import parallel
-from flowlint.cache import Cache
+from flowlint import cache, parallel
+from flowlint.cache import Cache, Memory
 from flowlint.config import Config
 from flowlint.engine import check_paths, finalize
 from flowlint.loaders.discover import discover
@@ -294,8 +294,11 @@ def test_environment_changes_with_configuration() -> None:
     assert Cache("x", Config()).environment == Cache("y", Config()).environment
 
 
-def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path) -> None:
-    """Many kinds of edits, anywhere: every cached run must equal a fresh one."""
+@pytest.mark.parametrize("resident", [False, True], ids=["one-shot", "resident"])
+def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             resident: bool) -> None:
+    """Many kinds of edits, anywhere: every cached run must equal a fresh one, also in a
+    resident server, where the last run stays in memory between checks (cache.Memory)."""
     import random
     import re
 
@@ -307,6 +310,8 @@ def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path) -> No
     root = tmp_path / "project"
     generate.generate(150, root, seed=3, corpus_dir=corpus)  # pyright: ignore
     cache_dir = tmp_path / "cache"
+    memory = Memory() if resident else None
+    monkeypatch.setattr(cache, "MEMORY", memory)
     same(root, cache_dir)
     rng = random.Random(5)
     flows = sorted(root.rglob("*.yaml"))
@@ -325,8 +330,34 @@ def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path) -> No
         text = path.read_text(encoding="utf-8")
         path.write_text(rng.choice(edits)(text), encoding="utf-8")
         modes.append(mode(root, cache_dir))
+        if memory is not None:
+            assert len(memory.snapshots) == 1  # kept; written after the "reply" unless nothing changed
+            assert bool(memory.pending) == (modes[-1] != "unchanged")
+            memory.flush()
         same(root, cache_dir)
+        if memory is not None:
+            memory.flush()
     assert "warm" in modes and "full" in modes
+
+
+def test_resident_memory_reads_a_snapshot_written_by_another_process(setup: tuple[Path, Path],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resident server's snapshot in memory is used only while the file on disk is the one
+    it wrote or read: after a one-shot run rewrote it, the server reads it again."""
+    root, cache_dir = setup
+    memory = Memory()
+    monkeypatch.setattr(cache, "MEMORY", memory)
+    assert mode(root, cache_dir) == "unchanged"
+    (target, (key, kept)), = memory.snapshots.items()
+    assert key is not None and Cache(str(cache_dir), Config()).get_snapshot(
+        list(discover([str(root)]))) is kept  # served from memory, the very same object
+    edit(root / "more" / "c.yaml", "tts: Hi", "tts: Hey")
+    monkeypatch.setattr(cache, "MEMORY", None)  # another flowlint process, one-shot
+    assert mode(root, cache_dir) == "warm"
+    monkeypatch.setattr(cache, "MEMORY", memory)
+    assert memory.get(target) is None  # the file changed under it
+    assert mode(root, cache_dir) == "unchanged"  # read again: the other run's snapshot, not ours
+    assert memory.snapshots[target][1] is not kept
 
 
 def test_symlinks_out_of_the_cache_are_not_followed(setup: tuple[Path, Path], tmp_path: Path) -> None:

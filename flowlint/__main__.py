@@ -1,0 +1,5 @@
+"""``python -m flowlint``: the same as the ``flowlint`` command."""
+
+from flowlint.launcher import main
+
+main()
