@@ -39,10 +39,10 @@ from flowlint import __version__
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
 from flowlint.loaders.result import LoadResult
-from flowlint.parallel import FileUnit, dependency_view
+from flowlint.parallel import FileUnit, Links, dependency_view, links_of
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 6
+FORMAT = 8
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -80,10 +80,13 @@ class FileRecord:
     #: Stat key (size, mtime, ctime, inode, device) of the content ``digest`` is of, when it
     #: can be trusted to tell the file did not change (see ``flowlint.parallel._digests``).
     stat: tuple[int, int, int, int, int] | None = None
+    #: What links this file to others in cross-flow rules (``flowlint.parallel.Links``).
+    links: Links = field(default_factory=Links)
 
 
-#: Files per page: findings and dependency views are pickled by page, so that a warm run
-#: re-pickles only the pages it changed, and an unchanged one reads no dependency view.
+#: Files per page: findings are pickled by page, so that a warm run re-pickles only the
+#: pages it changed.  Dependency views are pickled one per file: a warm run reads only those
+#: of the files around the edit (``flowlint.parallel.neighbourhood``).
 PAGE = 64
 
 
@@ -92,13 +95,13 @@ class Snapshot:
     files: list[FileRecord] = field(default_factory=lambda: [])
     #: Pickled lists of :class:`Details`, one per page of files.
     findings: list[bytes] = field(default_factory=lambda: [])
-    #: Pickled lists of dependency views (``LoadResult``), one per page of files.
+    #: Pickled dependency views (``LoadResult``), one per file.
     stubs: list[bytes] = field(default_factory=lambda: [])
     #: Cross-flow findings located in no linted file (then the warm path is not used).
     orphans: int = 0
     #: The pages above, unpickled: kept by a resident server (:class:`Memory`), never stored.
     details: list[Details] | None = field(default=None, compare=False, repr=False)
-    views: list[LoadResult] | None = field(default=None, compare=False, repr=False)
+    views: list[LoadResult | None] | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self) -> tuple[list[FileRecord], list[bytes], list[bytes], int]:
         return self.files, self.findings, self.stubs, self.orphans
@@ -164,7 +167,8 @@ def _pages(items: Sequence[object]) -> list[bytes]:
 def _record(unit: FileUnit, stat: tuple[int, int, int, int, int] | None) -> FileRecord:
     source = unit.result.source
     return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
-                      unit.result.not_a_flow, source.format.value if source is not None else None, stat)
+                      unit.result.not_a_flow, source.format.value if source is not None else None, stat,
+                      links_of(unit.result))
 
 
 def _details(unit: FileUnit) -> Details:
@@ -184,8 +188,8 @@ def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]], k
                 orphans += 1
             else:
                 target.cross.setdefault(code, []).append(diagnostic)
-    stubs = [dependency_view(unit.result, known) for unit in units]
-    return Snapshot([_record(unit, stat) for unit, stat in zip(units, stats)], _pages(details), _pages(stubs),
+    stubs = [_dumps(dependency_view(unit.result, known)) for unit in units]
+    return Snapshot([_record(unit, stat) for unit, stat in zip(units, stats)], _pages(details), stubs,
                     orphans)
 
 
@@ -213,31 +217,41 @@ def decode(snapshot: Snapshot) -> list[Details] | None:
     return snapshot.details
 
 
-def decode_stubs(snapshot: Snapshot) -> list[LoadResult] | None:
-    """The dependency view of every file of ``snapshot``; None when they do not unpickle."""
-    if snapshot.views is None:
-        snapshot.views = _unpage(snapshot.stubs, LoadResult, len(snapshot.files))
-    return snapshot.views
+def decode_stub(snapshot: Snapshot, index: int) -> LoadResult | None:
+    """The dependency view of file ``index`` of ``snapshot``; None when it does not unpickle."""
+    views = snapshot.views
+    if views is None:
+        views = snapshot.views = _no_views(len(snapshot.files))
+    found = views[index]
+    if found is None:
+        loaded = _load(snapshot.stubs[index]) if index < len(snapshot.stubs) else None
+        if isinstance(loaded, LoadResult):
+            found = views[index] = loaded
+    return found
 
 
-def update_snapshot(snapshot: Snapshot, details: list[Details], stubs: list[LoadResult], fresh: dict[int, FileUnit],
+def _no_views(count: int) -> list[LoadResult | None]:
+    return [None] * count
+
+
+def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int, FileUnit],
                     stats: dict[int, tuple[int, int, int, int, int] | None],
                     cross: dict[int, dict[str, list[Diagnostic]]], known: Callable[[str], bool]) -> Snapshot:
     """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings);
-    ``details`` and ``stubs`` (decoded) are updated in place, and only their pages pickled."""
+    ``details`` (decoded) is updated in place, and only its changed pages pickled."""
     files = list(snapshot.files)
-    findings, views = list(snapshot.findings), list(snapshot.stubs)
+    findings, stubs = list(snapshot.findings), list(snapshot.stubs)
+    views = list(snapshot.views) if snapshot.views is not None else _no_views(len(files))
     for index, unit in fresh.items():
         files[index] = _record(unit, stats.get(index))
         details[index] = _details(unit)
-        stubs[index] = dependency_view(unit.result, known)
+        view = views[index] = dependency_view(unit.result, known)
+        stubs[index] = _dumps(view)
     for index, found in cross.items():
         details[index].cross = found
     for page in sorted({index // PAGE for index in (*fresh, *cross)}):
         findings[page] = _dumps(details[page * PAGE:(page + 1) * PAGE])
-    for page in sorted({index // PAGE for index in fresh}):
-        views[page] = _dumps(stubs[page * PAGE:(page + 1) * PAGE])
-    return Snapshot(files, findings, views, snapshot.orphans, details, stubs)
+    return Snapshot(files, findings, stubs, snapshot.orphans, details, views)
 
 
 class Cache:

@@ -35,7 +35,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
@@ -235,6 +235,92 @@ def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
                 parts.append((action.kind.value, target,
                               tuple(v.text for p, v in action.values if p.startswith("overrideInQueueFlow"))))
     return "shape:" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+class Links(NamedTuple):
+    """What ties a file's flows to other files' in cross-flow rules: names, case-folded (an
+    over-approximation of the exact-else-folded lookups the rules make, which is safe).
+    A named tuple: a snapshot holds one per file, and tuples pickle fastest."""
+
+    #: The file's flows: (name, type, type key); stand-ins for them in a warm run's project.
+    flows: tuple[tuple[str, str, str], ...] = ()
+    #: Flow names: duplicates (FL105) and flow links resolve by them.
+    names: tuple[str, ...] = ()
+    #: Literal attribute names of data actions: Sets and Gets meet by them (FL001, FL005).
+    attributes: tuple[str, ...] = ()
+    #: Flow names its actions link to (transfers, module and bot calls, in-queue overrides).
+    targets: tuple[str, ...] = ()
+
+
+def links_of(result: LoadResult) -> Links:
+    from flowlint.analysis.attributes import literal_name
+    from flowlint.analysis.flowgraph import flow_link
+
+    attributes: set[str] = set()
+    targets: set[str] = set()
+    for flow in result.flows:
+        for action in flow.actions:
+            if action.kind in _DATA_KINDS:
+                attributes.update(name.lower() for name in map(literal_name, action.attributes) if name is not None)
+            else:
+                value = flow_link(action)
+                if value is not None and value.text:
+                    targets.add(value.text.lower())
+    return Links(tuple((f.name, f.type, f.type_key) for f in result.flows),
+                 tuple(sorted({f.name.lower() for f in result.flows})), tuple(sorted(attributes)),
+                 tuple(sorted(targets)))
+
+
+def neighbourhood(links: Sequence[Links], recheck: Iterable[int], config: Config) -> set[int]:
+    """The files whose flows cross-flow rules may read when re-checking the files ``recheck``
+    (indexes into ``links``): those setting or getting the same attribute names (FL001,
+    FL005), those with flows of the same names (FL105), and every file with a flow that can
+    run before theirs, transitively, through flow links and config ``flow-links`` (FL005).
+    Every other file only lends its flow names (lookups, FL106 suggestions)."""
+    by_name: dict[str, list[int]] = {}
+    by_attribute: dict[str, list[int]] = {}
+    by_target: dict[str, list[int]] = {}
+    for index, link in enumerate(links):
+        for name in link.names:
+            by_name.setdefault(name, []).append(index)
+        for name in link.attributes:
+            by_attribute.setdefault(name, []).append(index)
+        for name in link.targets:
+            by_target.setdefault(name, []).append(index)
+    configured: dict[str, list[str]] = {}
+    for after, befores in config.flow_links.items():
+        configured.setdefault(after.lower(), []).extend(before.lower() for before in befores)
+    found = set(recheck)
+    frontier: list[str] = []
+    for index in found.copy():
+        for name in links[index].attributes:
+            found.update(by_attribute[name])
+        for name in links[index].names:
+            found.update(by_name[name])
+        frontier.extend(links[index].names)
+    seen: set[str] = set()
+    while frontier:
+        name = frontier.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        earlier = list(by_target.get(name, ()))
+        for before in configured.get(name, ()):
+            earlier.extend(by_name.get(before, ()))
+        for index in earlier:
+            found.add(index)
+            frontier.extend(links[index].names)
+    return found
+
+
+def name_only_view(path: str, source_format: str | None, links: Links) -> LoadResult:
+    """A file's flows with their names and types only: what a warm run's project needs of a
+    file outside the neighbourhood of the edit.  Their positions are unknown (empty Locs):
+    a finding that would show one makes the warm run give up (see :func:`_warm`)."""
+    source = SourceFile(path, SourceFormat(source_format)) if source_format is not None else None
+    file = source or SourceFile(path, SourceFormat.YAML)
+    flows = [Flow(name, kind, key, file, Loc(file, ""), Loc(file, "")) for name, kind, key in links.flows]
+    return LoadResult(source, flows, [], False)
 
 
 def dependency_view(result: LoadResult, known: Callable[[str], bool]) -> LoadResult:
@@ -445,7 +531,7 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], stats: li
           units: list[FileUnit | None]) -> Collected | None:
     """Re-check only edited files, and files whose findings point into them, when the edits
     keep every interface.  None means "do a full run" (``units`` keeps what got loaded)."""
-    from flowlint.cache import decode, decode_stubs, update_snapshot
+    from flowlint.cache import decode, update_snapshot
 
     records = snapshot.files
     if (snapshot.orphans or len(records) != len(files) or any(d is None for d in digests)
@@ -488,15 +574,31 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], stats: li
             return None
         views[index] = unit
     if changed:
-        stubs = decode_stubs(snapshot)
-        if stubs is None:
-            return None
-        project = _project(views[i].result if i in views else stub for i, stub in enumerate(stubs))
+        from flowlint.cache import decode_stub
+
+        links = [links_of(fresh[i].result) if i in fresh else record.links for i, record in enumerate(records)]
+        around = neighbourhood(links, recheck, config)
+        results: list[LoadResult] = []
+        outside: set[str] = set()
+        for index, record in enumerate(records):
+            if index in views:
+                results.append(views[index].result)
+            elif index in around:
+                stub = decode_stub(snapshot, index)
+                if stub is None:
+                    return None
+                results.append(stub)
+            elif not record.not_a_flow:
+                results.append(name_only_view(record.path, record.source_format, record.links))
+                outside.add(record.path)
+        project = _project(results)
         anchored = _by_file(run_cross_flow_rules(project, config, cross_flow_rules(config)))
         new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
+        if any(_points_into(d, outside) for found in new_cross.values() for ds in found.values() for d in ds):
+            return None  # would show a position of a file outside the neighbourhood: not expected, but safe
         known = _known_names(project)
         fresh_stats = {i: stats[i] if fresh[i].digest == digests[i] else None for i in fresh}
-        cache.put_snapshot(files, update_snapshot(snapshot, details, stubs, fresh, fresh_stats, new_cross, known))
+        cache.put_snapshot(files, update_snapshot(snapshot, details, fresh, fresh_stats, new_cross, known))
     else:  # nothing to re-check: the files (for reporting) and what suppression comments need
         project = Project()
         for index, record in enumerate(records):

@@ -82,7 +82,7 @@ class FlowGraph:
         return None
 
 
-def _override_in_queue(action: Action) -> Value | None:
+def override_in_queue(action: Action) -> Value | None:
     for path, value in action.values:
         if path.startswith("overrideInQueueFlow"):
             if value.text:
@@ -100,6 +100,15 @@ def canonical_order(flows: list[Flow]) -> list[Flow]:
     return sorted(flows, key=lambda flow: flow.file.path)
 
 
+def flow_link(action: Action) -> Value | None:
+    """The flow name ``action`` links to (an edge of the graph when it resolves), if any."""
+    if action.kind in FLOW_EDGE_KINDS:
+        return action.target
+    if action.kind == ActionKind.TRANSFER_TO_ACD:
+        return override_in_queue(action)
+    return None
+
+
 def build_flow_graph(project: Project, config: Config) -> FlowGraph:
     graph = FlowGraph(project.flows)
     for flow in canonical_order(project.flows):
@@ -107,11 +116,7 @@ def build_flow_graph(project: Project, config: Config) -> FlowGraph:
         graph.by_name["\0" + flow.name.lower()].append(flow)
     for flow in project.flows:
         for action in flow.actions:
-            value: Value | None = None
-            if action.kind in FLOW_EDGE_KINDS:
-                value = action.target
-            elif action.kind == ActionKind.TRANSFER_TO_ACD:
-                value = _override_in_queue(action)
+            value = flow_link(action)
             if value is None or not value.text or has_placeholder(value.text):
                 continue
             targets = graph.lookup(value.text)
