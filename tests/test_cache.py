@@ -8,7 +8,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from flowlint.cache import Cache, Memory
 from flowlint.config import Config
 from flowlint.engine import check_paths, finalize
 from flowlint.loaders.discover import discover
+from flowlint.loaders.result import LoadResult
 
 from .helpers import write_project
 from .test_parallel import mixed_project, outcome, signature
@@ -386,3 +387,82 @@ def test_stat_keys_never_hide_an_edit(tmp_path: Path, monkeypatch: pytest.Monkey
     assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
     assert mode(root, cache_dir) == "warm"
     assert mode(root, cache_dir) == "unchanged"
+
+
+# --------------------------------------------------------------------------- the neighbourhood of an edit
+
+
+def test_neighbourhood_follows_names_and_every_earlier_flow() -> None:
+    from flowlint.parallel import Links, neighbourhood
+
+    links = [
+        Links(names=("a",), attributes=("x",), targets=("b",)),  # 0: sets x, runs before b
+        Links(names=("b",), targets=("c",)),  # 1: runs before c
+        Links(names=("c",), attributes=("x",)),  # 2: gets x
+        Links(names=("d",), attributes=("y",)),  # 3: unrelated to 2
+        Links(names=("e",), targets=("d",)),  # 4: runs before d
+        Links(names=("c",)),  # 5: a second flow named C (any case)
+    ]
+    assert neighbourhood(links, [2], Config()) == {0, 1, 2, 5}
+    assert neighbourhood(links, [3], Config()) == {3, 4}
+    # config flow-links add earlier flows, and theirs in turn (names fold: Architect ignores case)
+    assert neighbourhood(links, [3], Config(flow_links={"D": ["C"]})) == {0, 1, 2, 3, 4, 5}
+
+
+CHAIN = {
+    "a.yaml": SET.format(name="A", attribute="Account", target="B"),
+    "b.yaml": SET.format(name="B", attribute="Other", target="C"),
+    "c.yaml": GET.format(name="C", attribute="Account", greeting="Hi"),  # set two flows earlier: no FL005
+    "q.yaml": GET.format(name="Q", attribute="Queued", greeting="Hi"),  # set by M before the queue (flow-links)
+    "m.yaml": SET.format(name="M", attribute="Queued", target="Elsewhere"),
+    **{f"other{i}.yaml": GET.format(name=f"Other {i}", attribute=f"Lonely{i}", greeting="Hi") for i in range(6)},
+}
+
+
+def test_warm_checks_of_a_chain_of_flows_match_a_fresh_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits at the end of a transfer chain and of a config flow link: the warm run reads the
+    dependency views of the flows that can run earlier, and stand-ins for the rest."""
+    root = tmp_path / "project"
+    write_project(root, {**CHAIN, ".flowlint.toml": 'flow-links = { "Q" = ["M"] }\n'})
+    config_path = root / ".flowlint.toml"
+    from flowlint.config import load_config
+
+    config = load_config([str(root)], str(config_path))
+    cache_dir = tmp_path / "cache"
+    files = list(discover([str(root)]))
+    parallel.collect(files, config, jobs=1, cache_dir=str(cache_dir))
+    decoded: list[int] = []
+    real_decode = cache.decode_stub
+
+    def counting(snapshot: cache.Snapshot, index: int) -> LoadResult | None:
+        decoded.append(index)
+        return real_decode(snapshot, index)
+
+    monkeypatch.setattr(cache, "decode_stub", counting)
+    for name in ("c.yaml", "q.yaml"):
+        edit(root / name, "inboundCall:\n", "# edited\ninboundCall:\n")
+        decoded.clear()
+        found = parallel.collect(files, config, jobs=1, cache_dir=str(cache_dir))
+        assert found.mode == "warm"
+        fresh = check_paths([str(root)], config).diagnostics
+        assert signature(finalize(found.diagnostics, config, project=found.project)) == signature(fresh)
+        assert {Path(d.file).name for d in fresh if d.code == "FL005"} == {f"other{i}.yaml" for i in range(6)}
+        names = {Path(files[i][0]).name for i in decoded}
+        assert names == ({"a.yaml", "b.yaml"} if name == "c.yaml" else {"m.yaml"})  # not the 6 others
+
+
+def test_a_finding_pointing_outside_the_neighbourhood_takes_the_full_path(setup: tuple[Path, Path],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the neighbourhood ever miss a file a finding points into, the warm run sees a
+    position it does not have (a stand-in's) and redoes the whole project instead."""
+    root, cache_dir = setup
+    write_project(root, {"more/dup.yaml": GET.format(name="C", attribute="Unrelated", greeting="Hi")})  # FL105
+    same(root, cache_dir)
+    edit(root / "more" / "dup.yaml", "tts: Hi", "tts: Hey")
+    assert mode(root, cache_dir) == "warm"
+    def too_small(links: object, recheck: Iterable[int], config: object) -> set[int]:
+        return set(recheck)
+
+    monkeypatch.setattr(parallel, "neighbourhood", too_small)
+    edit(root / "more" / "dup.yaml", "tts: Hey", "tts: Hello")
+    assert mode(root, cache_dir) == "full"  # and mode() checked the findings against a fresh run

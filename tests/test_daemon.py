@@ -47,7 +47,7 @@ def flowlint(*args: str, env: dict[str, str], cwd: Path | None = None) -> subpro
 
 def served(env: dict[str, str]) -> int:
     status = flowlint("daemon", "status", env=env)
-    assert status.returncode == 0, status.stdout
+    assert status.returncode == 0, (status.stdout, status.stderr)
     text = status.stdout.decode()
     return int(text.split(" check(s) served")[0].rsplit(" ", 1)[1])
 
@@ -78,10 +78,10 @@ def test_same_output_as_a_one_shot_check_and_follows_edits(env: dict[str, str], 
         args = ("check", ".", "--format", output_format, "--cache-dir", "../cache")
         one_shot = flowlint(*args, "--no-daemon", env=env, cwd=project)
         resident = flowlint(*args, "--daemon", env=env, cwd=project)
-        assert one_shot.returncode == 1 and one_shot.stdout
+        assert one_shot.returncode == 1 and one_shot.stdout, one_shot.stderr
         assert (resident.returncode, resident.stdout, resident.stderr) == (
-            one_shot.returncode, one_shot.stdout, one_shot.stderr)
-    assert served(env) == 3  # answered by the server, not by the client falling back
+            one_shot.returncode, one_shot.stdout, one_shot.stderr), output_format
+        assert served(env) == {"text": 1, "json": 2, "sarif": 3}[output_format]  # the server answered
     # An edit (a finding goes away) is seen at once, with the cache and memory warm.
     support = project / "flows" / "support.yaml"
     text = support.read_text(encoding="utf-8")
@@ -89,8 +89,8 @@ def test_same_output_as_a_one_shot_check_and_follows_edits(env: dict[str, str], 
     support.write_text(text.replace("lit: accountId", "lit: AccountId"), encoding="utf-8")
     resident = flowlint("check", ".", "--cache-dir", "../cache", "--daemon", env=env, cwd=project)
     one_shot = flowlint("check", ".", "--no-cache", env=env, cwd=project)
-    assert b"FL001" not in resident.stdout and (resident.returncode, resident.stdout) == (
-        one_shot.returncode, one_shot.stdout)
+    assert b"FL001" not in resident.stdout and (resident.returncode, resident.stdout, resident.stderr) == (
+        one_shot.returncode, one_shot.stdout, one_shot.stderr)
     # FLOWLINT_DAEMON=1 does the same as --daemon.
     flowlint("check", ".", "--cache-dir", "../cache", env={**env, "FLOWLINT_DAEMON": "1"}, cwd=project)
     assert served(env) == 5
