@@ -161,7 +161,7 @@ def socket_path(env: dict[str, str]) -> str:
     saved = os.environ.get("XDG_RUNTIME_DIR")
     os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]
     try:
-        path = protocol.socket_path()
+        path = protocol.socket_path(create=True)
     finally:
         if saved is None:
             del os.environ["XDG_RUNTIME_DIR"]
@@ -196,3 +196,41 @@ def test_runtime_directory_must_be_private(tmp_path: Path, monkeypatch: pytest.M
     assert found != str(shared / "flowlint")  # others may enter it: refused
     (shared / "flowlint").chmod(0o700)
     assert protocol.runtime_dir(create=False) == str(shared / "flowlint")
+
+
+def test_concurrent_clients_are_served_one_at_a_time(env: dict[str, str], project: Path) -> None:
+    flowlint("daemon", "start", env=env)
+    one_shot = flowlint("check", ".", "--format", "json", env=env, cwd=project)
+    command = [sys.executable, "-m", "flowlint", "check", ".", "--format", "json", "--daemon"]
+    clients = [subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+               for _ in range(4)]
+    results = [(client.communicate(timeout=120), client.returncode) for client in clients]
+    assert all(out == one_shot.stdout and not err and code == 1 for (out, err), code in results)
+    assert served(env) == 4
+
+
+def test_something_else_at_the_socket_path_means_checking_in_process(env: dict[str, str], project: Path) -> None:
+    path = Path(socket_path(env))
+    assert path.parent == Path(env["XDG_RUNTIME_DIR"], "flowlint")
+    path.mkdir()  # not a socket, and the server cannot remove it
+    (path / "keep").write_text("x", encoding="utf-8")
+    result = flowlint("check", ".", "--daemon", env=env, cwd=project)
+    assert result.returncode == 1 and b"FL001" in result.stdout
+    started = flowlint("daemon", "start", "--idle-timeout", "5", env={**env}, cwd=project)
+    assert started.returncode != 0 and b"did not start" in started.stderr
+
+
+def test_sigterm_removes_the_socket(env: dict[str, str]) -> None:
+    import signal
+
+    flowlint("daemon", "start", env=env)
+    path = Path(socket_path(env))
+    assert path.exists()
+    status = flowlint("daemon", "status", env=env).stdout.decode()
+    pid = int(status.split("pid ")[1].split(",")[0])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while path.exists():
+        assert time.monotonic() < deadline, "the socket is still there"
+        time.sleep(0.05)
+    assert flowlint("daemon", "status", env=env).returncode == 1

@@ -51,6 +51,10 @@ class _Capture(io.TextIOWrapper):
         return self._bytes.getvalue()
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP while waiting for a request."""
+
+
 class Server:
     def __init__(self, path: str, idle: float) -> None:
         self.path = path
@@ -70,17 +74,21 @@ class Server:
 
         self.fingerprint = code_fingerprint()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            os.unlink(self.path)  # a dead server's socket: we hold the lock, so no live one
-        except FileNotFoundError:
-            pass
         old_mask = os.umask(0o177)  # the socket is created 0600
         try:
+            try:
+                os.unlink(self.path)  # a dead server's socket: we hold the lock, so no live one
+            except FileNotFoundError:
+                pass
             listener.bind(self.path)
+            listener.listen(16)
+            inode = os.stat(self.path).st_ino
+        except OSError:  # something else sits at the path: clients keep checking in their own process
+            listener.close()
+            lock.close()
+            return 1
         finally:
             os.umask(old_mask)
-        listener.listen(16)
-        inode = os.stat(self.path).st_ino
         _preload()
         from flowlint import cache
 
@@ -98,17 +106,35 @@ class Server:
         return 0
 
     def _loop(self, listener: socket.socket, memory: Memory) -> None:
+        import signal
+
+        busy = [False]
+        terminated = [False]
+
+        def terminate(signum: int, frame: object) -> None:
+            # Idle: leave at once (the finally clause removes the socket); busy: after the reply.
+            terminated[0] = True
+            if not busy[0]:
+                raise _Terminated
+
+        signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGHUP, terminate)
         listener.settimeout(self.idle)
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                return  # idle
-            with conn:
-                keep_going = self._handle(conn, memory)
-            memory.flush()  # cache files: after the reply, off the client's clock
-            if not keep_going:
-                return
+        try:
+            while not terminated[0]:
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    return  # idle
+                busy[0] = True
+                with conn:
+                    keep_going = self._handle(conn, memory)
+                memory.flush()  # cache files: after the reply, off the client's clock
+                busy[0] = False
+                if not keep_going:
+                    return
+        except _Terminated:
+            return
 
     # -- requests --------------------------------------------------------------------------
     def _handle(self, conn: socket.socket, memory: Memory) -> bool:

@@ -23,12 +23,12 @@ Robustness choices:
 from __future__ import annotations
 
 import json
-from importlib import resources
-from typing import cast
-
-from lark import Lark, Token, Transformer
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from flowlint.ir import Pointer, Span
+
+if TYPE_CHECKING:  # lark is imported on the first lookup: most runs never need a position in JSON
+    from lark import Lark, Token
 
 
 class _Obj:
@@ -47,7 +47,7 @@ class _Arr:
         self.items = items
 
 
-_Node = _Obj | _Arr | Token
+_Node: TypeAlias = "_Obj | _Arr | Token"
 
 
 def _token_span(token: Token) -> Span:
@@ -65,45 +65,53 @@ def _key_text(token: Token) -> str:
     return decoded if isinstance(decoded, str) else raw[1:-1]
 
 
-class _SpanTree(Transformer[Token, _Node]):
+def _span_tree() -> object:
     """Inline (during-parse) callbacks: build spans bottom-up without a parse tree."""
+    from lark import Token, Transformer
 
-    def object(self, children: list[object]) -> _Obj:
-        first, last = children[0], children[-1]
-        assert isinstance(first, Token) and isinstance(last, Token)
-        members: dict[str, tuple[Token, _Node]] = {}
-        for child in cast(list[tuple[Token, _Node]], children[1:-1]):  # pairs from member()
-            members[_key_text(child[0])] = child  # last duplicate wins, like json.loads
-        return _Obj(Span(first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0),
-                    members)
+    class SpanTree(Transformer[Token, _Node]):
+        def object(self, children: list[object]) -> _Obj:
+            first, last = children[0], children[-1]
+            assert isinstance(first, Token) and isinstance(last, Token)
+            members: dict[str, tuple[Token, _Node]] = {}
+            for child in cast(list[tuple[Token, _Node]], children[1:-1]):  # pairs from member()
+                members[_key_text(child[0])] = child  # last duplicate wins, like json.loads
+            return _Obj(Span(first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0),
+                        members)
 
-    def member(self, children: list[object]) -> tuple[Token, _Node]:
-        key, value = children
-        assert isinstance(key, Token)
-        return key, cast(_Node, value)
+        def member(self, children: list[object]) -> tuple[Token, _Node]:
+            key, value = children
+            assert isinstance(key, Token)
+            return key, cast(_Node, value)
 
-    def array(self, children: list[object]) -> _Arr:
-        first, last = children[0], children[-1]
-        assert isinstance(first, Token) and isinstance(last, Token)
-        items = cast(list[_Node], children[1:-1])
-        return _Arr(Span(first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0),
-                    items)
+        def array(self, children: list[object]) -> _Arr:
+            first, last = children[0], children[-1]
+            assert isinstance(first, Token) and isinstance(last, Token)
+            items = cast(list[_Node], children[1:-1])
+            return _Arr(Span(first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0),
+                        items)
+
+    return SpanTree()
 
 
 _parser: Lark | None = None
 
 
 def json_parser() -> Lark:
-    """The process-wide Lark JSON parser (built on first use, about 20 ms)."""
+    """The process-wide Lark JSON parser (built on first use, about 20 ms, lark's import included)."""
     global _parser
     if _parser is None:
+        from importlib import resources
+
+        from lark import Lark
+
         grammar = resources.files("flowlint.grammars").joinpath("json.lark").read_text(encoding="utf-8")
-        _parser = Lark(grammar, parser="lalr", lexer="basic", transformer=_SpanTree())
+        _parser = Lark(grammar, parser="lalr", lexer="basic", transformer=_span_tree())  # pyright: ignore
     return _parser
 
 
 def _span_of(node: _Node) -> Span:
-    return _token_span(node) if isinstance(node, Token) else node.span
+    return node.span if isinstance(node, (_Obj, _Arr)) else _token_span(node)
 
 
 class JsonLocator:
