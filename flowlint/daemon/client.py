@@ -90,7 +90,8 @@ def start_server(path: str, idle: float | None = None) -> None:
 
     try:
         subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "flowlint.daemon.server", path, "--idle-timeout", str(idle)],
+            # -P: the working directory ("/") must not shadow installed modules.
+            [sys.executable, "-P", "-m", "flowlint.daemon.server", path, "--idle-timeout", str(idle)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd="/", close_fds=True, start_new_session=True)
     except OSError:
