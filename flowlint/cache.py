@@ -189,8 +189,9 @@ def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]], k
             else:
                 target.cross.setdefault(code, []).append(diagnostic)
     stubs = [_dumps(dependency_view(unit.result, known)) for unit in units]
+    # A resident server keeps the findings as they are: its next run need not unpickle them.
     return Snapshot([_record(unit, stat) for unit, stat in zip(units, stats)], _pages(details), stubs,
-                    orphans)
+                    orphans, details if MEMORY is not None else None)
 
 
 def _load(data: bytes) -> object:

@@ -709,6 +709,11 @@ _worker: tuple[Config, ActionTable, list[Rule], Cache | None] | None = None
 def _init_worker(config: Config, cache_dir: str | None) -> None:
     global _worker
     gc.disable()  # a worker allocates acyclic IR only, and exits
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):  # forked from a resident server: not its handlers
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     from flowlint.engine import table_for
 
     cache: Cache | None = None
