@@ -419,6 +419,10 @@ def collect(files: Sequence[tuple[str, str]], config: Config, *, jobs: int = 1,
         return _collect(files, config, jobs, cache_dir)
     finally:
         if enabled:
+            # Everything allocated meanwhile is still in the youngest generation: the first
+            # collection after enabling would walk all of it (0.4 s at 5,000 flows).  Frozen,
+            # it is left to reference counting; a resident server unfreezes between requests.
+            gc.freeze()
             gc.enable()
 
 

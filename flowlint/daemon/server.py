@@ -15,6 +15,7 @@ flowlint's own files change on disk (it answers ``stale`` and the client checks 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import socket
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 REQUEST_TIMEOUT = 10.0
 #: ... and this long to take each part of the reply.
 REPLY_TIMEOUT = 60.0
+#: Quiet seconds after a request before the server tidies its heap (off every client's clock).
+HOUSEKEEPING_AFTER = 1.0
 
 
 class _Capture(io.TextIOWrapper):
@@ -119,18 +122,24 @@ class Server:
 
         signal.signal(signal.SIGTERM, terminate)
         signal.signal(signal.SIGHUP, terminate)
-        listener.settimeout(self.idle)
+        untidy = False
         try:
             while not terminated[0]:
+                listener.settimeout(HOUSEKEEPING_AFTER if untidy else self.idle)
                 try:
                     conn, _ = listener.accept()
                 except TimeoutError:
-                    return  # idle
+                    if not untidy:
+                        return  # idle
+                    _tidy()
+                    untidy = False
+                    continue
                 busy[0] = True
                 with conn:
                     keep_going = self._handle(conn, memory)
                 memory.flush()  # cache files: after the reply, off the client's clock
                 busy[0] = False
+                untidy = True
                 if not keep_going:
                     return
         except _Terminated:
@@ -216,6 +225,15 @@ class Server:
             except OSError:
                 os.chdir("/")
         return code, out.captured(), err.captured()
+
+
+def _tidy() -> None:
+    """A full collection once requests stop coming: a check freezes what it allocated
+    (``flowlint.parallel.collect``), and some of it is garbage now.  What survives is frozen
+    again, so that checks never walk the server's long-lived state."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _run_cli(argv: list[str]) -> int:
