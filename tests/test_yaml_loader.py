@@ -360,3 +360,57 @@ def test_secured_data_actions_and_crlf() -> None:
     assert _kinds(flow) == [ActionKind.SET_SECURED_DATA, ActionKind.GET_SECURED_DATA]
     name = flow.actions[1].attributes[0].name
     assert name.text == "card" and name.loc.span == Span(22, 28, 22, 32)
+
+
+DUPLICATES = """\
+inboundCall:
+  name: Main
+  division: Home
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: Start
+        refId: t
+        actions:
+          - setParticipantData:
+              name: Remember
+              attributes:
+                - attribute:
+                    name:
+                      lit: First
+                    name:
+                      lit: Second
+                    value:
+                      lit: "1"
+          - callData:
+              name: Lookup
+              name: Lookup again
+              inputs:
+                a:
+                  lit: {x: 1, x: 2}
+          - disconnect:
+              name: Done
+  division: Sales
+"""
+
+
+def test_duplicate_keys_are_reported_where_they_repeat_and_the_last_one_wins() -> None:
+    result = load_yaml_text("dup.yaml", DUPLICATES)
+    found = sorted((d.span.line if d.span else 0, d.logical) for d in result.diagnostics if d.code == "FL108")
+    assert found == [(16, "key 'name'"), (22, "key 'name'"), (25, "key 'x'"), (28, "key 'division'")]
+    assert len(result.diagnostics) == 4
+    first = next(d for d in result.diagnostics if d.span and d.span.line == 16)
+    assert "first at line 14" in first.message and first.severity.value == "warning"
+    assert first.span == Span(16, 21, 16, 25)
+    (flow,) = result.flows
+    assert [a.literal_name for action in flow.actions for a in action.attributes] == ["Second"]  # as YAML reads it
+    assert [a.name for a in flow.actions][1] == "Lookup again"
+
+
+def test_duplicate_key_findings_can_be_suppressed(tmp_path: Path) -> None:
+    from flowlint.engine import check_paths
+
+    suppressed = DUPLICATES.replace("  division: Sales\n", "  division: Sales  # flowlint: disable=FL108\n")
+    (tmp_path / "dup.yaml").write_text(suppressed, encoding="utf-8")
+    lines = sorted(d.span.line for d in check_paths([str(tmp_path)]).diagnostics if d.code == "FL108" and d.span)
+    assert lines == [16, 22, 25]

@@ -118,6 +118,13 @@ def _pairs(node: Node) -> list[tuple[Node, Node]]:
     return []
 
 
+def _repeats_a_key(pairs: list[tuple[Node, Node]]) -> bool:
+    """Whether a scalar key appears twice in a mapping (a set is built at C speed; the details
+    are worked out only when it says so)."""
+    keys = {key.value if isinstance(key, ScalarNode) else id(key) for key, _ in pairs}
+    return len(keys) < len(pairs)
+
+
 def _items(node: Node | None) -> list[Node]:
     if isinstance(node, SequenceNode):
         return node.value  # type: ignore[no-any-return]
@@ -166,6 +173,7 @@ class _FlowBuilder:
         self.choice_refs: dict[str, int] = {}
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[int] = set()
+        self._duplicates: set[int] = set()
 
     # -- scalars, values, locations -------------------------------------------------
     def text(self, node: Node) -> str:
@@ -204,7 +212,7 @@ class _FlowBuilder:
             return self.text(node)
         if isinstance(node, SequenceNode):
             return [self.plain(item, depth + 1) for item in _items(node)]
-        return {self.text(k): self.plain(v, depth + 1) for k, v in _pairs(node)}
+        return {key: self.plain(v, depth + 1) for key, v in self.fields(node).items()}
 
     def is_wrapper(self, node: Node) -> bool:
         pair = _single(node)
@@ -213,7 +221,10 @@ class _FlowBuilder:
     # -- flow ---------------------------------------------------------------------------
     def build(self, type_key: str, key_node: Node, body: Node) -> Flow | None:
         info = flow_types()[type_key]
-        fields = {k.value: (k, v) for k, v in _pairs(body) if isinstance(k, ScalarNode)}
+        pairs = _pairs(body)
+        fields = {k.value: (k, v) for k, v in pairs if isinstance(k, ScalarNode)}
+        if len(fields) < len(pairs):
+            self.duplicates(pairs)
         name_pair = fields.get("name")
         if name_pair is not None and isinstance(name_pair[1], ScalarNode):
             name, name_node = self.text(name_pair[1]), name_pair[1]
@@ -227,7 +238,7 @@ class _FlowBuilder:
             flow.variables = self.variables(fields["variables"][1], None, "variables")
         settings = fields.get("settingsCommonModule")
         if settings is not None:
-            for item in _items(dict(self.keyed(settings[1])).get("compatibleFlowTypes")):
+            for item in _items(self.fields(settings[1]).get("compatibleFlowTypes")):
                 for _, value in _pairs(item):
                     flow.compatible_flow_types.append(self.text(value).lower())
 
@@ -271,6 +282,36 @@ class _FlowBuilder:
         for key, value in _pairs(node):
             yield self.text(key), value
 
+    def fields(self, node: Node) -> dict[str, Node]:
+        """A mapping's values by key; a key given twice is reported (FL108), the last one wins."""
+        pairs = _pairs(node)
+        found = {self.text(key): value for key, value in pairs}
+        if len(found) < len(pairs):
+            self.duplicates(pairs)
+        return found
+
+    def duplicates(self, pairs: list[tuple[Node, Node]]) -> None:
+        keys: dict[str, Node] = {}
+        for key, _ in pairs:
+            if not isinstance(key, ScalarNode):
+                continue  # a complex key (``? [a, b]``) is nothing a flow reads
+            text = self.text(key)
+            if text in keys:
+                self.duplicate(key, keys[text])
+            keys[text] = key
+
+    def duplicate(self, key: Node, first: Node) -> None:
+        """FL108 for ``key``, a repeat of ``first`` in the same mapping (once per key node)."""
+        if id(key) in self._duplicates:
+            return
+        self._duplicates.add(id(key))
+        name = self.text(key)
+        self.diagnostics.append(Diagnostic(
+            "FL108", Severity.WARNING,
+            f"key '{name}' is repeated in this mapping (first at line {first.start_mark.line + 1}); YAML keeps only "
+            f"the last one, so the earlier value is silently ignored: remove one of them",
+            self.source.path, span_of(key), f"key '{name}'"))
+
     def variables(self, node: Node, container: int | None, logical: str) -> list[Variable]:
         result: list[Variable] = []
         for item in _items(node):
@@ -278,7 +319,7 @@ class _FlowBuilder:
             if pair is None:
                 continue
             var_type = self.text(pair[0])
-            fields = dict(self.keyed(pair[1]))
+            fields = self.fields(pair[1])
             name_node = fields.get("name")
             if not isinstance(name_node, ScalarNode):
                 continue
@@ -310,7 +351,7 @@ class _FlowBuilder:
         return container
 
     def container(self, kind: ContainerKind, key_node: Node, body: Node, label: str) -> int:
-        fields = dict(self.keyed(body))
+        fields = self.fields(body)
         name_node = fields.get("name")
         name = self.text(name_node) if isinstance(name_node, ScalarNode) else label
         ref_node = fields.get("refId")
@@ -365,7 +406,7 @@ class _FlowBuilder:
             key_node, body = pair
             key = self.text(key_node)
             kind = self.table.yaml_kind(key)
-            fields = dict(self.keyed(body))
+            fields = self.fields(body)
             name_node = fields.get("name")
             name = self.text(name_node) if isinstance(name_node, ScalarNode) else ""
             action_logical = f'{logical} > {key} "{name}"' if name else f"{logical} > {key}[{position}]"
@@ -432,7 +473,7 @@ class _FlowBuilder:
         if action.kind in _DATA_KINDS:
             self.data_attributes(action, body, logical)
         ref_key = _REF_KEYS.get(action.kind)
-        fields = dict(self.keyed(body))
+        fields = self.fields(body)
         if ref_key is not None and ref_key in fields:
             action.target = self.value(fields[ref_key], f"{logical} > {ref_key}")
             if not self.has_placeholder(action.target):
@@ -440,7 +481,7 @@ class _FlowBuilder:
         elif action.kind in (ActionKind.TRANSFER_TO_FLOW, ActionKind.TRANSFER_TO_SECURE_FLOW):
             target = fields.get("targetFlow")
             if target is not None:
-                name_node = dict(self.keyed(target)).get("name")
+                name_node = self.fields(target).get("name")
                 action.target = self.value(name_node if name_node is not None else target,
                                            f"{logical} > targetFlow")
         elif action.kind in _ENTITY_KEYS:
@@ -466,7 +507,7 @@ class _FlowBuilder:
             return _Block(EdgeKind.DEFAULT, "default", actions)
         # Anything else (bot intents, menu tasks, shapes we have not seen): an output named
         # by its sibling ``name`` or by its path, so no action is ever dropped.
-        name_node = dict(self.keyed(owner)).get("name")
+        name_node = self.fields(owner).get("name")
         label = self.text(name_node) if isinstance(name_node, ScalarNode) else path
         return _Block(EdgeKind.OUTPUT, label, actions)
 
@@ -499,7 +540,10 @@ class _FlowBuilder:
             children: list[tuple[int, Node, str, Node | None]] = []
             if isinstance(node, SequenceNode):
                 children = [(_WALK, item, f"{path}[{index}]", None) for index, item in enumerate(_items(node))]
-            for key_node, child in _pairs(node):
+            pairs = _pairs(node)
+            if _repeats_a_key(pairs):
+                self.duplicates(pairs)
+            for key_node, child in pairs:
                 key = self.text(key_node)
                 if key == "actions" and isinstance(child, SequenceNode):
                     children.append((_BLOCK, child, path, node))
@@ -510,11 +554,11 @@ class _FlowBuilder:
             pending.extend(reversed(children))  # popped in document order
 
     def data_attributes(self, action: Action, body: Node, logical: str) -> None:
-        for index, item in enumerate(_items(dict(self.keyed(body)).get("attributes"))):
+        for index, item in enumerate(_items(self.fields(body).get("attributes"))):
             pair = _single(item)
             if pair is None:
                 continue
-            fields = dict(self.keyed(pair[1]))
+            fields = self.fields(pair[1])
             item_logical = f"{logical} > attributes[{index}]"
             name_node = fields.get("name")
             if name_node is None:
