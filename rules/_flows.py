@@ -12,3 +12,21 @@ def task_flow(name: str, actions: str, *, task: str = "Start", flow_type: str = 
     return (f"{flow_type}:\n  name: {name}\n{textwrap.indent(settings, '  ')}"
             f"  startUpRef: /{flow_type}/tasks/task[t]\n  tasks:\n    - task:\n        name: {task}\n"
             f"        refId: t\n        actions:\n{textwrap.indent(actions, ' ' * 10)}")
+
+
+def decision_flow(question: str, condition: str) -> str:
+    """A flow 'Main' whose task asks ``question`` with the expression ``condition`` and
+    disconnects on either answer: the smallest home for an expression in an example."""
+    return task_flow("Main", f"""\
+- decision:
+    name: {question}
+    condition:
+      exp: {condition}
+    outputs:
+      yes:
+        actions:
+          - disconnect:
+              name: Bye
+- disconnect:
+    name: End
+""", task="Main")

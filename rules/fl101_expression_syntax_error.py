@@ -5,23 +5,8 @@ from collections.abc import Iterator
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.values import expression_loc
-from ._flows import task_flow
+from ._flows import decision_flow
 from flowlint.registry import Example, Rule, RuleInfo
-
-
-_FLOW = task_flow('Main', """\
-- decision:
-    name: Known caller?
-    condition:
-      exp: {condition}
-    outputs:
-      yes:
-        actions:
-          - disconnect:
-              name: Bye
-- disconnect:
-    name: End
-""", task='Main')
 
 
 class ExpressionSyntaxError(Rule):
@@ -39,10 +24,10 @@ class ExpressionSyntaxError(Rule):
             "the exact character in the file, through YAML quoting and line folding."
         ),
         examples=(
-            Example("C-style operators in a decision", {"main.yaml": _FLOW.format(
-                condition='IsSet(Call.Ani) && Call.Ani != ""')}, bad=True),
-            Example("the same condition in Architect syntax", {"main.yaml": _FLOW.format(
-                condition='IsSet(Call.Ani) and Call.Ani != ""')}, bad=False),
+            Example("C-style operators in a decision", {"main.yaml": decision_flow(
+                'Known caller?', 'IsSet(Call.Ani) && Call.Ani != ""')}, bad=True),
+            Example("the same condition in Architect syntax", {"main.yaml": decision_flow(
+                'Known caller?', 'IsSet(Call.Ani) and Call.Ani != ""')}, bad=False),
         ),
     )
 

@@ -6,22 +6,8 @@ from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.catalog import lookup
 from flowlint.expressions.values import expression_loc
-from ._flows import task_flow
+from ._flows import decision_flow
 from flowlint.registry import Example, Rule, RuleInfo
-
-_FLOW = task_flow('Main', """\
-- decision:
-    name: Has area code?
-    condition:
-      exp: {expression}
-    outputs:
-      yes:
-        actions:
-          - disconnect:
-              name: Bye
-- disconnect:
-    name: End
-""", task='Main')
 
 
 class WrongArity(Rule):
@@ -39,10 +25,10 @@ class WrongArity(Rule):
             "known function is a stable catalog fact (an error)."
         ),
         examples=(
-            Example("a missing argument", {"main.yaml": _FLOW.format(
-                expression='Contains(Call.Ani)')}, bad=True),
-            Example("every argument given", {"main.yaml": _FLOW.format(
-                expression='Contains(Call.Ani, "+1317")')}, bad=False),
+            Example("a missing argument", {"main.yaml": decision_flow(
+                'Has area code?', 'Contains(Call.Ani)')}, bad=True),
+            Example("every argument given", {"main.yaml": decision_flow(
+                'Has area code?', 'Contains(Call.Ani, "+1317")')}, bad=False),
         ),
     )
 
