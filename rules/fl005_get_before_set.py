@@ -111,9 +111,8 @@ class GetBeforeSet(Rule):
             setters = table.sets.get((site.store, name), [])
             if not setters and table.sets_folded.get((site.store, name.lower())):
                 continue  # a case mismatch: FL001 reports it
-            state = ctx.mustset(site.flow).before(site.action.index)
-            if state is None or key(site.store.value, name) in state:
-                continue  # unreachable, or certainly set on every path to here
+            if ctx.mustset(site.flow).is_set_before(site.action.index, key(site.store.value, name)) is not False:
+                continue  # unreachable (None), or certainly set on every path to here
             ancestors = graph.ancestors(site.flow)
             flows = setter_flows.get((site.store, name))
             if flows is None:

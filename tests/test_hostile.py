@@ -570,6 +570,14 @@ def _big_flow(size: int) -> bytes:
     return "".join(parts).encode()
 
 
+def _distinct_sets(count: int) -> bytes:
+    """One task setting ``count`` different attributes in a row: ``count`` must-set states of
+    up to ``count`` members each (gigabytes as sets of strings, 50 MB as bit sets)."""
+    return flow_with("".join(f"- setParticipantData:\n    name: S{i}\n    attributes:\n      - attribute:\n"
+                             f"          name:\n            lit: Attr{i}\n          value:\n            lit: v\n"
+                             for i in range(count)) + "- disconnect:\n    name: Done\n").encode()
+
+
 def _nested_block(depth: int) -> bytes:
     return ("inboundCall:\n  name: Deep\n  tasks:\n    " + "- " * depth + "x\n").encode()
 
@@ -589,6 +597,8 @@ class BigCase:
     fragment: str = ""
     #: Flow files the run counts: the good one and the hostile one, unless that is no flow.
     files: int = 2
+    #: A bound on peak memory (MB) that an implementation gone quadratic would cross.
+    max_mb: float | None = None
 
 
 BIG_CASES = [
@@ -620,6 +630,7 @@ BIG_CASES = [
     BigCase("non-flow-json-50mb", f"{HOSTILE}.json", lambda: b'{"lock": "' + b"x" * (50 * 2**20) + b'"}', None,
             files=1),
     BigCase("flow-file-5mb", f"{HOSTILE}.yaml", lambda: _big_flow(5 * 2**20), None),
+    BigCase("20000-distinct-sets-in-a-row", f"{HOSTILE}.yaml", lambda: _distinct_sets(20_000), None, max_mb=1000),
 ]
 
 #: (case, outcome, seconds, peak MB), printed at the end of the module.
@@ -661,6 +672,8 @@ def test_big_and_dangerous_inputs_in_a_subprocess(case: BigCase, tmp_path: Path,
     else:
         assert any(code == case.code and case.fragment in message for code, message in found), found
         outcome = f"{case.code}: " + next(m for c, m in found if c == case.code)[:70]
+    if case.max_mb is not None:
+        assert measured["peak_mb"] < case.max_mb, measured
     MEASURED.append((case.id, outcome, measured["seconds"], measured["peak_mb"]))
     print(f"\n{case.id}: {outcome}; {measured['seconds']:.2f} s, peak {measured['peak_mb']:.0f} MB")
 

@@ -4,6 +4,11 @@ A forward dataflow over the flow's control-flow graph (meet = intersection). Set
 a called common module or reusable task count as the caller's, through summaries (what
 the callee sets on every path to its exits). Loops: the body may run zero times, unless
 the loop count is a literal >= 1, in which case leaving the loop implies one iteration.
+
+States are bit sets (Python ints, one bit per attribute key of the flow): a flow of n
+actions each setting a new attribute holds n states of up to n members, which as
+frozensets of strings took gigabytes at a few thousand actions, and as ints takes n²/8
+bytes; union and intersection run in C.
 """
 
 from __future__ import annotations
@@ -79,45 +84,75 @@ def _no_summary(_name: str) -> State:
     return frozenset()
 
 
-def _meet(old: State | None, new: State) -> State:
+#: A state inside the solver: bit i set <=> the i-th attribute key met in the flow is set.
+Bits = int
+
+
+def _meet(old: Bits | None, new: Bits) -> Bits:
     return new if old is None else old & new
 
 
 class MustSet:
-    """Must-set facts for one flow. ``before(i)`` is the state on entry to action i."""
+    """Must-set facts for one flow: :meth:`is_set_before` an action, :attr:`exit_state`."""
 
     def __init__(self, flow: Flow, module_summary: ModuleSummary | None = None) -> None:
         self.flow = flow
         self.module_summary: ModuleSummary = module_summary or _no_summary
-        self._task_summaries: dict[int, State] = {}
+        self._bit: dict[str, int] = {}
+        self._effects: dict[int, Bits] = {}
+        self._task_summaries: dict[int, Bits] = {}
         self._in_progress: set[int] = set()
-        self.ins: list[State | None] = [None] * len(flow.actions)
+        self.ins: list[Bits | None] = [None] * len(flow.actions)
+        #: Keys set on every path from the start to the flow's end (None: no path ends).
         self.exit_state: State | None = None
         entry = flow.entry_action
         if entry is not None:
-            self.ins, self.exit_state = self._solve(entry, frozenset())
+            self.ins, exit_bits = self._solve(entry, 0)
+            self.exit_state = None if exit_bits is None else self._keys(exit_bits)
+
+    def is_set_before(self, action_index: int, attribute_key: str) -> bool | None:
+        """Whether ``attribute_key`` is set on every path to the action (None: unreachable)."""
+        state = self.ins[action_index]
+        if state is None:
+            return None
+        bit = self._bit.get(attribute_key)
+        return bit is not None and bool(state >> bit & 1)
 
     def before(self, action_index: int) -> State | None:
-        """None when the action is unreachable from the flow's start."""
-        return self.ins[action_index]
+        """The keys set on every path to the action (None: unreachable); built on demand."""
+        state = self.ins[action_index]
+        return None if state is None else self._keys(state)
+
+    # -- bits ----------------------------------------------------------------------------
+    def _mask(self, keys: Iterable[str]) -> Bits:
+        mask = 0
+        for name in keys:
+            bit = self._bit.get(name)
+            if bit is None:
+                bit = self._bit[name] = len(self._bit)
+            mask |= 1 << bit
+        return mask
+
+    def _keys(self, bits: Bits) -> State:
+        return frozenset(name for name, bit in self._bit.items() if bits >> bit & 1)
 
     # -- summaries ---------------------------------------------------------------------
-    def _task_summary(self, task_entry: int | None) -> State:
+    def _task_summary(self, task_entry: int | None) -> Bits:
         if task_entry is None:
-            return frozenset()
+            return 0
         cached = self._task_summaries.get(task_entry)
         if cached is not None:
             return cached
         if task_entry in self._in_progress:  # recursion: assume nothing extra is set
-            return frozenset()
+            return 0
         for entry in callees_first(task_entry, self._called_tasks,
                                    lambda e: e in self._task_summaries or e in self._in_progress):
             if entry in self._task_summaries:  # summarised meanwhile, through a cycle
                 continue
             self._in_progress.add(entry)
-            _, exit_state = self._solve(entry, frozenset())
+            _, exit_state = self._solve(entry, 0)
             self._in_progress.discard(entry)
-            self._task_summaries[entry] = exit_state or frozenset()
+            self._task_summaries[entry] = exit_state or 0
         return self._task_summaries[task_entry]
 
     def _called_tasks(self, entry: int) -> list[int]:
@@ -137,21 +172,24 @@ class MustSet:
                     pending.append(edge.target)
         return found
 
-    def _effect(self, action: Action) -> State:
+    def _effect(self, action: Action) -> Bits:
         """What running ``action`` adds, including callees' summaries (except task calls)."""
-        effect = gen(action)
-        if action.kind == ActionKind.CALL_COMMON_MODULE and action.target is not None and action.target.text:
-            effect = effect | self.module_summary(action.target.text)
+        effect = self._effects.get(action.index)
+        if effect is None:
+            keys = gen(action)
+            if action.kind == ActionKind.CALL_COMMON_MODULE and action.target is not None and action.target.text:
+                keys = keys | self.module_summary(action.target.text)
+            effect = self._effects[action.index] = self._mask(keys)
         return effect
 
     # -- the solver --------------------------------------------------------------------
-    def _solve(self, entry: int, entry_state: State) -> tuple[list[State | None], State | None]:
+    def _solve(self, entry: int, entry_state: Bits) -> tuple[list[Bits | None], Bits | None]:
         actions = self.flow.actions
-        ins: list[State | None] = [None] * len(actions)
+        ins: list[Bits | None] = [None] * len(actions)
         # Loop actions keep the state arriving over back edges apart (see module docstring).
-        back_ins: dict[int, State] = {}
+        back_ins: dict[int, Bits] = {}
         ins[entry] = entry_state
-        exit_state: State | None = None
+        exit_state: Bits | None = None
         queue: deque[int] = deque([entry])
         queued = {entry}
         while queue:
@@ -162,13 +200,12 @@ class MustSet:
             if state is None:
                 continue
             effect = self._effect(action)
-            # Most actions set nothing: share the state rather than copy it (a copy per
-            # action makes long flows quadratic in memory).
+            # Most actions set nothing: share the state rather than copy it.
             out = state | effect if effect else state
-            call_summary: State = frozenset()
+            call_summary: Bits = 0
             if action.kind == ActionKind.CALL_TASK:
                 call_edges = [e for e in action.succ if e.kind == EdgeKind.CALL]
-                call_summary = self._task_summary(call_edges[0].target) if call_edges else frozenset()
+                call_summary = self._task_summary(call_edges[0].target) if call_edges else 0
             if not action.succ or any(e.target is None for e in action.succ):
                 exit_state = _meet(exit_state, out)
             for edge in action.succ:
