@@ -31,7 +31,11 @@ def main() -> None:
     if wants_daemon(argv):
         from flowlint.daemon.client import run_check
 
-        code = run_check(argv)
+        try:
+            code = run_check(argv)
+        except KeyboardInterrupt:  # as click reports it in a check run here
+            print("\nAborted!", file=sys.stderr)
+            sys.exit(1)
         if code is not None:
             sys.exit(code)
     from flowlint.cli import main as cli_main

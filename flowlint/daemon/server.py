@@ -73,9 +73,6 @@ class Server:
         lock = open(self.path + ".lock", "a")  # noqa: SIM115 - held for the server's lifetime
         if not _lock(lock, fcntl):
             return 0  # another server owns this socket
-        from flowlint.cache import code_fingerprint
-
-        self.fingerprint = code_fingerprint()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old_mask = os.umask(0o177)  # the socket is created 0600
         try:
@@ -95,6 +92,9 @@ class Server:
         _preload()
         from flowlint import cache
 
+        # Taken with everything imported, as each request's is: the two must differ only
+        # when flowlint's files changed on disk.
+        self.fingerprint = cache.code_fingerprint()
         cache.MEMORY = cache.Memory()
         try:
             self._loop(listener, cache.MEMORY)
