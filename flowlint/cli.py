@@ -73,6 +73,12 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
 
     if statistics and output_format != "text":
         raise click.UsageError("--statistics applies to --format text only")
+    try:
+        os.getcwd()  # paths, configuration and cache are found from it
+    except OSError as error:
+        click.echo(f"flowlint: the current directory cannot be used ({error.strerror or error}); cd into the "
+                   "project and run again", err=True)
+        sys.exit(EXIT_ERROR)
     targets = list(paths) or ["."]
     try:
         config = load_config(targets, config_file)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from flowlint import __version__
@@ -113,3 +115,12 @@ def test_readme_commands_and_example_output() -> None:
     assert block.group(1) == actual, "README example output is stale: paste `flowlint check examples/`"
     for code in ("FL001", "FL002", "FL003", "FL004", "FL005"):
         assert actual.count(f": {code} ") == 1, code
+
+
+@pytest.mark.parametrize("daemon", ["--no-daemon", "--daemon"])
+def test_a_deleted_working_directory_is_reported_not_a_traceback(tmp_path: Path, daemon: str) -> None:
+    script = f'mkdir gone && cd gone && rmdir ../gone && exec "{sys.executable}" -m flowlint check . {daemon}'
+    done = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "current directory cannot be used" in done.stderr

@@ -22,6 +22,10 @@ def run_check(argv: list[str]) -> int | None:
     or None when there is no usable server (the caller checks in its own process; a server
     is started in the background for the next run)."""
     path = protocol.socket_path(create=True)
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory is gone: let the local check say so
+        return None
     if path is None:
         return None
     sock = connect(path)
@@ -33,7 +37,7 @@ def run_check(argv: list[str]) -> int | None:
             "op": "check",
             "protocol": protocol.PROTOCOL,
             "argv": argv,
-            "cwd": os.getcwd(),
+            "cwd": cwd,
             "env": dict(os.environ),
             "umask": _umask(),
             "stdout": _stream_info(sys.stdout),
