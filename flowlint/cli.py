@@ -253,7 +253,7 @@ def daemon() -> None:
 
 
 @daemon.command(name="start")
-@click.option("--idle-timeout", type=click.FloatRange(min=1), default=None,
+@click.option("--idle-timeout", type=click.FloatRange(min=1, max=7 * 24 * 3600), default=None,
               help="Exit after this many seconds without a request (default: FLOWLINT_DAEMON_IDLE, else 900).")
 def daemon_start(idle_timeout: float | None) -> None:
     """Start the server in the background (if none runs) and wait until it answers."""

@@ -234,3 +234,11 @@ def test_sigterm_removes_the_socket(env: dict[str, str]) -> None:
         assert time.monotonic() < deadline, "the socket is still there"
         time.sleep(0.05)
     assert flowlint("daemon", "status", env=env).returncode == 1
+
+
+def test_idle_timeout_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for text, expected in (("30", 30.0), ("", protocol.DEFAULT_IDLE), ("soon", protocol.DEFAULT_IDLE),
+                           ("0", protocol.DEFAULT_IDLE), ("-5", protocol.DEFAULT_IDLE), ("nan", protocol.DEFAULT_IDLE),
+                           ("inf", protocol.DEFAULT_IDLE)):
+        monkeypatch.setenv("FLOWLINT_DAEMON_IDLE", text)
+        assert protocol.idle_timeout() == expected, text

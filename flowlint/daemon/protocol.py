@@ -29,17 +29,17 @@ MAX_REQUEST = 8 * 1024 * 1024
 MAX_REPLY = 1024 * 1024 * 1024
 #: Default idle time before the server exits, seconds.
 DEFAULT_IDLE = 15 * 60
+#: Unix socket paths are limited to about 104 bytes (macOS) / 108 (Linux).
+_MAX_SOCKET_PATH = 100
 
 
 def idle_timeout() -> float:
-    """``FLOWLINT_DAEMON_IDLE`` (seconds) if set to a positive number, else :data:`DEFAULT_IDLE`."""
+    """``FLOWLINT_DAEMON_IDLE`` (seconds) if set to a sensible number, else :data:`DEFAULT_IDLE`."""
     try:
         value = float(os.environ.get("FLOWLINT_DAEMON_IDLE", ""))
     except ValueError:
         return DEFAULT_IDLE
-    return value if value > 0 else DEFAULT_IDLE
-#: Unix socket paths are limited to about 104 bytes (macOS) / 108 (Linux).
-_MAX_SOCKET_PATH = 100
+    return value if 0 < value <= 7 * 24 * 3600 else DEFAULT_IDLE  # nan, inf, 0 and negatives: the default
 
 
 class ProtocolError(Exception):
