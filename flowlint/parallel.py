@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
+from flowlint.engine import build_project, table_for
 from flowlint.ir import (
     DATA_GET_KINDS,
     DATA_SET_KINDS,
@@ -399,17 +400,6 @@ def assemble(config: Config, load: Iterable[list[Diagnostic]], local: Sequence[d
     return found
 
 
-def _project(results: Iterable[LoadResult]) -> Project:
-    project = Project()
-    for result in results:
-        if result.not_a_flow:
-            continue
-        if result.source is not None:
-            project.files.append(result.source)
-        project.flows.extend(result.flows)
-    return project
-
-
 def collect(files: Sequence[tuple[str, str]], config: Config, *, jobs: int = 1,
             cache_dir: str | None = None) -> Collected:
     """Check ``files`` ((path, format), in project order): findings before ``finalize``."""
@@ -427,8 +417,6 @@ def collect(files: Sequence[tuple[str, str]], config: Config, *, jobs: int = 1,
 
 
 def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_dir: str | None) -> Collected:
-    from flowlint.engine import table_for
-
     table = table_for(config)
     units: list[FileUnit | None] = [None] * len(files)
     cache: Cache | None = None
@@ -455,7 +443,7 @@ def _collect(files: Sequence[tuple[str, str]], config: Config, jobs: int, cache_
         units[index] = unit
     done = [u for u in units if u is not None]
     assert len(done) == len(files)  # every file has its unit: indexes below are file indexes
-    project = _project(u.result for u in done)
+    project, _ = build_project(u.result for u in done)
     cross = run_cross_flow_rules(project, config, cross_flow_rules(config))
     diagnostics = assemble(config, (u.result.diagnostics for u in done), [u.local for u in done], cross)
     if cache is not None:
@@ -595,7 +583,7 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], stats: li
             elif not record.not_a_flow:
                 results.append(name_only_view(record.path, record.source_format, record.links))
                 outside.add(record.path)
-        project = _project(results)
+        project, _ = build_project(results)
         anchored = _by_file(run_cross_flow_rules(project, config, cross_flow_rules(config)))
         new_cross = {i: anchored.get(records[i].path, {}) for i in recheck}
         if any(_points_into(d, outside) for found in new_cross.values() for ds in found.values() for d in ds):
@@ -604,13 +592,13 @@ def _warm(files: Sequence[tuple[str, str]], digests: list[str | None], stats: li
         fresh_stats = {i: stats[i] if fresh[i].digest == digests[i] else None for i in fresh}
         cache.put_snapshot(files, update_snapshot(snapshot, details, fresh, fresh_stats, new_cross, known))
     else:  # nothing to re-check: the files (for reporting) and what suppression comments need
-        project = Project()
+        results = []
         for index, record in enumerate(records):
             if index in views:
-                project.files.extend(_project([views[index].result]).files)
-                project.flows.extend(views[index].result.flows)
+                results.append(views[index].result)
             elif not record.not_a_flow and record.source_format is not None:
-                project.files.append(SourceFile(record.path, SourceFormat(record.source_format)))
+                results.append(LoadResult(SourceFile(record.path, SourceFormat(record.source_format)), [], [], False))
+        project, _ = build_project(results)
     cross: dict[str, list[Diagnostic]] = {}
     for found in details:
         for code, diagnostics in found.cross.items():
@@ -718,8 +706,6 @@ def _init_worker(config: Config, cache_dir: str | None) -> None:
     for name in ("SIGTERM", "SIGHUP"):  # forked from a resident server: not its handlers
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-    from flowlint.engine import table_for
-
     cache: Cache | None = None
     if cache_dir is not None:
         from flowlint.cache import Cache

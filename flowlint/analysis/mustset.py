@@ -118,11 +118,6 @@ class MustSet:
         bit = self._bit.get(attribute_key)
         return bit is not None and bool(state >> bit & 1)
 
-    def before(self, action_index: int) -> State | None:
-        """The keys set on every path to the action (None: unreachable); built on demand."""
-        state = self.ins[action_index]
-        return None if state is None else self._keys(state)
-
     # -- bits ----------------------------------------------------------------------------
     def _mask(self, keys: Iterable[str]) -> Bits:
         mask = 0
