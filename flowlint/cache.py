@@ -37,12 +37,13 @@ from typing import Any, cast
 
 from flowlint import __version__
 from flowlint.config import Config
+from flowlint.deploy.hcl import TfFile
 from flowlint.diagnostics import Diagnostic
 from flowlint.loaders.result import LoadResult
 from flowlint.parallel import FileUnit, Links, dependency_view, links_of
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 8
+FORMAT = 9
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -258,10 +259,12 @@ def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int,
 class Cache:
     """Entries of one environment (flowlint version and configuration) in ``directory``."""
 
-    def __init__(self, directory: str, config: Config) -> None:
+    def __init__(self, directory: str, config: Config | None, *, shared: str | None = None) -> None:
         # Absolute: a resident server writes entries after the request, from another directory.
         self.directory = directory = os.path.abspath(directory)
-        self.environment = environment(config)
+        # ``shared``: entries that depend on flowlint's code only (parsed Terraform files).
+        self.environment = environment(config or Config()) if shared is None else \
+            _sha(f"{shared}\0{__version__}\0{sys.version_info[:2]}\0{code_fingerprint()}")
         self.root = os.path.join(directory, f"v{FORMAT}-{self.environment[:20]}")
         self._inside: set[str] = set()  # directories known to resolve inside the cache
 
@@ -279,6 +282,14 @@ class Cache:
     def _unit_path(self, path: str, digest: str) -> str:
         key = _sha(f"{path}\0{digest}")
         return os.path.join(self.root, "units", key[:2], key)
+
+    # -- parsed Terraform files (a cache made with ``shared="terraform"``) ----------------
+    def get_parsed(self, path: str, digest: str) -> TfFile | None:
+        found = self._read(self._unit_path(path, digest))
+        return found if isinstance(found, TfFile) and found.path == path else None
+
+    def put_parsed(self, path: str, digest: str, parsed: TfFile) -> None:
+        self._write(self._unit_path(path, digest), _dumps(parsed))
 
     # -- project snapshots ---------------------------------------------------------------
     def get_snapshot(self, files: Sequence[tuple[str, str]]) -> Snapshot | None:
@@ -451,7 +462,7 @@ def code_fingerprint() -> str:
 
 #: Modules whose own classes a cache entry may contain (data classes, enums, named tuples).
 _MODULES = frozenset({"flowlint.ir", "flowlint.diagnostics", "flowlint.loaders.result", "flowlint.parallel",
-                      "flowlint.cache", "flowlint.loaders.json_positions"})
+                      "flowlint.cache", "flowlint.loaders.json_positions", "flowlint.deploy.hcl"})
 _CLASSES = frozenset({("lark.lexer", "Token"), ("builtins", "set"), ("builtins", "frozenset"),
                       ("builtins", "slice"), ("builtins", "complex"), ("builtins", "bytearray")})
 

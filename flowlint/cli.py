@@ -8,10 +8,14 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import click
 
 from flowlint import __version__
+
+if TYPE_CHECKING:
+    from flowlint.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Default cache directory name (already skipped by file discovery).
@@ -54,6 +58,13 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help=f"Cache directory (default: {DEFAULT_CACHE_DIR} in the configuration file's directory, else the "
                    "git work tree, else the current directory).")
+@click.option("--substitute", "substitute", multiple=True, metavar="KEY=VALUE",
+              help="Archy substitution value for {{KEY}} in flow files that no Terraform resource deploys "
+                   "(repeatable; wins over the configuration's [substitutions] and options files).")
+@click.option("--substitutions", "options_files", multiple=True, type=click.Path(dir_okay=False),
+              help="An Archy options file (YAML with a top-level substitutions: mapping) for the flows that no "
+                   "Terraform resource deploys: the flow its file: key names, else those in its directory "
+                   "(repeatable).")
 @click.option("--daemon/--no-daemon", "_daemon", default=False,
               help="Check in a resident server that keeps flowlint loaded and each project's last run in memory "
                    "(started in the background on first use, exits after 15 idle minutes; see `flowlint daemon`). "
@@ -61,7 +72,8 @@ def main() -> None:
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
           fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
           write_baseline_file: str | None, whole_project: bool, report_all: bool, jobs: int | None,
-          no_cache: bool, cache_dir: str | None, _daemon: bool) -> None:
+          no_cache: bool, cache_dir: str | None, substitute: tuple[str, ...], options_files: tuple[str, ...],
+          _daemon: bool) -> None:
     """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .).
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
@@ -85,6 +97,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     except ConfigError as error:
         click.echo(f"flowlint: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    if substitute or options_files:
+        config = _with_substitutions(config, substitute, options_files)
     report_paths: list[str] | None = None
     lint_targets = targets
     if whole_project or report_all:
@@ -144,6 +158,26 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     threshold = Severity(fail_on).rank
     failing = any(d.severity.rank >= threshold for d in diagnostics)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _with_substitutions(config: Config, pairs: tuple[str, ...], options_files: tuple[str, ...]) -> Config:
+    """The configuration with --substitute values over its [substitutions] and --substitutions files added."""
+    from dataclasses import replace
+
+    values = dict(config.substitutions)
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key or any(c in key for c in "{} \t"):
+            # Only the key is shown: the value may be a credential.
+            raise click.BadParameter(f"expected KEY=VALUE with a key of no spaces or braces (got the key {key!r})",
+                                     param_hint="--substitute")
+        values[key] = value
+    for path in options_files:
+        if not os.path.isfile(path):
+            raise click.BadParameter(f"options file {path!r} does not exist", param_hint="--substitutions")
+    origin = "--substitute" if pairs else config.substitutions_origin
+    return replace(config, substitutions=values, substitutions_origin=origin,
+                   options_files=[*config.options_files, *options_files])
 
 
 def _cpu_count() -> int:

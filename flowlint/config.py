@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from flowlint.deploy.model import Deployments
 from flowlint.diagnostics import Severity
 from flowlint.ir import ActionKind
 
@@ -61,6 +62,16 @@ class Config:
     action_aliases: dict[str, dict[str, str]] = field(default_factory=lambda: {})
     #: Glob (relative to ``root``) -> code prefixes disabled in matching files.
     per_file_ignores: dict[str, list[str]] = field(default_factory=lambda: {})
+    #: Archy substitution values for flows no Terraform resource deploys (``[substitutions]``,
+    #: then ``--substitute``); ``substitutions_origin`` names where they come from.
+    substitutions: dict[str, str] = field(default_factory=lambda: {})
+    substitutions_origin: str | None = None
+    #: Archy options files (absolute, or relative to the current directory).
+    options_files: list[str] = field(default_factory=lambda: [])
+    #: How each flow file is deployed: filled in by the repository stage
+    #: (:mod:`flowlint.deploy.repository`) before loading.  Part of the cache environment,
+    #: since a flow's findings depend on its substitutions.
+    deployments: Deployments | None = None
     #: The file this configuration came from, if any.
     path: str | None = None
     #: Directory that relative globs (``exclude``, ``per-file-ignores``) are anchored to:
@@ -364,8 +375,19 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
         action_aliases={section: {spelling: str(kind) for spelling, kind in _table(table).items()}
                         for section, table in _table(plain.get("action-aliases")).items()},
         per_file_ignores={glob: _strings(codes) for glob, codes in _table(plain.get("per-file-ignores")).items()},
+        substitutions={key: _scalar_text(value) for key, value in _table(plain.get("substitutions")).items()},
+        substitutions_origin=f"{origin} [substitutions]" if plain.get("substitutions") else None,
+        options_files=[os.path.join(root, p) if root is not None and not os.path.isabs(p) else p
+                       for p in _strings(plain.get("options-files"))],
         root=root,
     )
+
+
+def _scalar_text(value: object) -> str:
+    """A TOML scalar as Archy writes it into the flow text (booleans in lower case)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _strings(value: object) -> list[str]:
@@ -411,7 +433,8 @@ def _certainly_valid(value: object, schema: Mapping[str, Any], root: Mapping[str
         if target is None or not _certainly_valid(value, target, root):
             return False
     kind = schema.get("type")
-    if kind is not None and (kind not in _QUICK_TYPES or not isinstance(value, _QUICK_TYPES[kind])):
+    if kind is not None and (not isinstance(kind, str) or kind not in _QUICK_TYPES
+                             or not isinstance(value, _QUICK_TYPES[kind])):
         return False
     if "enum" in schema and not any(type(value) is type(option) and value == option for option in schema["enum"]):
         return False

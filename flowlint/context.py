@@ -109,8 +109,11 @@ class Context:
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
                    attribute: str | None = None, related: tuple[Related, ...] = ()) -> Diagnostic:
         severity = self.config.severity.get(code, rule_info(code).severity)
-        return at(code, severity, message, loc, flow=flow.name if flow else None,
-                  attribute=attribute, related=related)
+        found = at(code, severity, message, loc, flow=flow.name if flow else None,
+                   attribute=attribute, related=related)
+        if flow is not None and flow.deployment is not None:
+            found.deployment = flow.deployment
+        return found
 
 
 def _may_carry_secured_data(flow: Flow, module_outputs: dict[str, Chain]) -> bool:

@@ -44,6 +44,8 @@ class Diagnostic:
     #: The participant-data attribute name the finding concerns, if any.
     attribute: str | None = None
     related: tuple[Related, ...] = field(default=())
+    #: The resource (or options file) deploying the flow this finding is about, if any.
+    deployment: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -284,6 +284,12 @@ class Flow:
     entry_container: int | None = None
     #: For common modules: the flow types it declares compatibility with.
     compatible_flow_types: list[str] = field(default_factory=lambda: [])
+    #: Who deploys this flow (``module.support.genesyscloud_flow.this``, an options file),
+    #: when the repository says; the flow's name and values are then the deployed ones.
+    deployment: str | None = None
+    #: The Terraform root directory that deploys it ("" when not deployed by Terraform):
+    #: flows of different roots go to different organisations (dev/prod) and never meet.
+    root: str = ""
 
     @property
     def entry_action(self) -> int | None:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
-from flowlint.engine import build_project, table_for
+from flowlint.engine import build_project, deployments_of, table_for
 from flowlint.ir import (
     DATA_GET_KINDS,
     DATA_SET_KINDS,
@@ -131,7 +131,7 @@ def check_file(path: str, fmt: str, config: Config, table: ActionTable, rules: S
     from flowlint.loaders import read_and_load
     from flowlint.registry import run_check
 
-    result, data = read_and_load(path, fmt, table)
+    result, data = read_and_load(path, fmt, table, deployments_of(config, path))
     unit = FileUnit(path, fmt, hashlib.sha256(data).hexdigest() if data is not None else None, result)
     if result.not_a_flow:
         unit.interface = "not a flow"
@@ -334,7 +334,8 @@ def dependency_view(result: LoadResult, known: Callable[[str], bool]) -> LoadRes
     for flow in result.flows:
         file = source or SourceFile(flow.file.path, flow.file.format)
         stub = Flow(flow.name, flow.type, flow.type_key, file, _stub_loc(flow.loc, file),
-                    _stub_loc(flow.name_loc, file), compatible_flow_types=list(flow.compatible_flow_types))
+                    _stub_loc(flow.name_loc, file), compatible_flow_types=list(flow.compatible_flow_types),
+                    deployment=flow.deployment, root=flow.root)
         for action in flow.actions:
             kept = _stub_action(action, len(stub.actions), file, known)
             if kept is not None:

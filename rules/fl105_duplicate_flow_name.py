@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from flowlint.analysis.flowgraph import canonical_order
+from flowlint.analysis.flowgraph import canonical_order, same_deployment
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
 from flowlint.ir import Flow
@@ -53,19 +53,22 @@ class DuplicateFlowName(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        first: dict[tuple[str, str], Flow] = {}
+        seen: dict[tuple[str, str], list[Flow]] = {}
         for flow in canonical_order(ctx.project.flows):
             key = _key(flow)
             if key is None:
                 continue
-            original = first.setdefault(key, flow)
-            if original is flow:
+            earlier = seen.setdefault(key, [])
+            original = next((f for f in earlier if same_deployment(f, flow)), None)
+            earlier.append(flow)
+            if original is None:
                 continue
+            deployed = f" (deployed by {original.deployment})" if original.deployment else ""
             yield ctx.diagnostic(
                 self.info.code,
                 f"flow name '{flow.name}' is already used by the {original.type_key} flow '{original.name}' in "
-                f"{where(original.name_loc)}; publishing one replaces the other, and cross-flow rules follow "
-                f"both: remove or rename the stale copy",
+                f"{where(original.name_loc)}{deployed}; publishing one replaces the other, and cross-flow rules "
+                f"follow both: remove or rename the stale copy",
                 flow.name_loc,
                 flow=flow,
                 related=(related_at(f"the first flow named '{original.name}'", original.name_loc),),

@@ -152,6 +152,12 @@ FULL = """\
     exclude = ["legacy/", "**/*.tftpl"]
     external-attributes = ["Vendor.AccountId", "Vendor.Lang"]
     external-flows = ["Vendor IVR"]
+    options-files = ["deploy/archy-options.yaml"]
+
+    [substitutions]
+    flow_name = "Main IVR"
+    retries = 3
+    recording = true
 
     [severity]
     FL001 = "error"
@@ -185,6 +191,9 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         action_aliases={"yaml": {"setSecureData": "set_secured_data"},
                         "export": {"CustomSetDataAction": "set_participant_data"}},
         per_file_ignores={"generated/**": ["FL1", "FL001"]},
+        substitutions={"flow_name": "Main IVR", "retries": "3", "recording": "true"},
+        substitutions_origin=f"{path} [substitutions]",
+        options_files=[str(tmp_path / "deploy" / "archy-options.yaml")],
         path=str(path),
         root=str(tmp_path),
     )

@@ -109,6 +109,21 @@ def flow_link(action: Action) -> Value | None:
     return None
 
 
+def same_deployment(one: Flow, other: Flow) -> bool:
+    """Whether two flows can meet: flows deployed by different Terraform roots go to
+    different organisations (dev/, prod/); a flow no root deploys may meet any."""
+    return not one.root or not other.root or one.root == other.root
+
+
+def _deployed_targets(graph: FlowGraph, source: Flow, name: str) -> list[Flow]:
+    """Targets of a link whose deployed text still holds a placeholder or an unknown value:
+    the exact same text names the same flow only between deployed flows (the text is what
+    the platform sees, and an unknown value's symbol is unique within its root)."""
+    if source.deployment is None:
+        return []
+    return [t for t in graph.by_name.get(name, []) if t.deployment is not None and same_deployment(source, t)]
+
+
 def build_flow_graph(project: Project, config: Config) -> FlowGraph:
     graph = FlowGraph(project.flows)
     for flow in canonical_order(project.flows):
@@ -117,9 +132,16 @@ def build_flow_graph(project: Project, config: Config) -> FlowGraph:
     for flow in project.flows:
         for action in flow.actions:
             value = flow_link(action)
-            if value is None or not value.text or has_placeholder(value.text):
+            if value is None or not value.text:
                 continue
-            targets = graph.lookup(value.text)
+            if has_placeholder(value.text):
+                targets = _deployed_targets(graph, flow, value.text)
+                if not targets:
+                    continue  # unknown until deployed: no edge, and no FL106
+            else:
+                targets = graph.lookup(value.text)
+                if flow.root:
+                    targets = [t for t in targets if same_deployment(flow, t)]
             graph.references.append(FlowReference(flow, action, value, value.text, targets))
             for target in targets:
                 graph.add_edge(flow, target)

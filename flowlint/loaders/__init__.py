@@ -9,6 +9,7 @@ import stat
 from collections.abc import Generator
 from contextlib import contextmanager
 
+from flowlint.deploy.model import Deployment
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import SourceFile, SourceFormat, Span
 from flowlint.loaders.result import LoadResult
@@ -60,12 +61,14 @@ def _may_be_flow(data: bytes, fmt: str) -> bool:
     return True
 
 
-def load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None = None) -> LoadResult:
-    """Load one file's bytes with the loader for ``fmt`` ('yaml', 'export' or 'json')."""
+def load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None = None,
+               deployments: tuple[Deployment, ...] = ()) -> LoadResult:
+    """Load one file's bytes with the loader for ``fmt`` ('yaml', 'export' or 'json'); an
+    Archy YAML file is loaded once per deployment (see :mod:`flowlint.loaders.deployed`)."""
     if len(data) > MAX_FILE_BYTES:
         return _too_large(path, data, fmt)
     with _gc_paused():
-        return _load_bytes(path, data, fmt, table)
+        return _load_bytes(path, data, fmt, table, deployments)
 
 
 @contextmanager
@@ -90,7 +93,8 @@ def _too_large(path: str, data: bytes, fmt: str) -> LoadResult:
     return _unreadable(path, source_format, f"file is too large to lint (over {MAX_FILE_BYTES // 2**20} MB)")
 
 
-def _load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None) -> LoadResult:
+def _load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None,
+                deployments: tuple[Deployment, ...]) -> LoadResult:
     if fmt == "export":
         from flowlint.loaders.export import load_export_bytes
 
@@ -119,17 +123,19 @@ def _load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None) -> 
         from flowlint.loaders.flow_json import load_json_text
 
         return load_json_text(path, text, table)
-    from flowlint.loaders.archy_yaml import load_yaml_text
+    from flowlint.loaders.deployed import load_deployed
 
-    return load_yaml_text(path, text, table)
+    return load_deployed(path, text, table, deployments)
 
 
-def load_file(path: str, fmt: str, table: ActionTable | None = None) -> LoadResult:
+def load_file(path: str, fmt: str, table: ActionTable | None = None,
+              deployments: tuple[Deployment, ...] = ()) -> LoadResult:
     """Read and load one file; unreadable files give FL100, never an exception."""
-    return read_and_load(path, fmt, table)[0]
+    return read_and_load(path, fmt, table, deployments)[0]
 
 
-def read_and_load(path: str, fmt: str, table: ActionTable | None = None) -> tuple[LoadResult, bytes | None]:
+def read_and_load(path: str, fmt: str, table: ActionTable | None = None,
+                  deployments: tuple[Deployment, ...] = ()) -> tuple[LoadResult, bytes | None]:
     """:func:`load_file`, also returning the bytes it loaded (None when unreadable), so that
     a cache can key the result by exactly the content that produced it."""
     try:
@@ -142,7 +148,7 @@ def read_and_load(path: str, fmt: str, table: ActionTable | None = None) -> tupl
         return _unreadable(path, SourceFormat.YAML, "not a regular file (a named pipe, socket or device); "
                                                     "flowlint reads only regular files"), None
     try:
-        return load_bytes(path, data, fmt, table), data
+        return load_bytes(path, data, fmt, table, deployments), data
     except Exception as error:  # noqa: BLE001 - one bad file must never stop the project
         return _unreadable(path, SourceFormat.YAML,
                            f"internal error while loading this file ({type(error).__name__}: {error}); "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from flowlint.deploy.model import Deployment
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import (
     Action,
@@ -686,16 +687,38 @@ def _fl100(source: SourceFile, message: str, span: Span | None) -> Diagnostic:
     return Diagnostic("FL100", Severity.ERROR, message, source.path, span, "file")
 
 
-def load_yaml_text(path: str, text: str, table: ActionTable | None = None) -> LoadResult:
-    """Load one Archy YAML file's text. Never raises on bad input."""
+def compose_error(text: str) -> str | None:
+    """What makes ``text`` (placeholders already tokenised) invalid YAML, if anything."""
+    try:
+        _compose(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}" if mark else ""
+        return f"{error.problem or error.context or 'syntax error'}{where}"
+    except (yaml.YAMLError, RecursionError, MemoryError, ValueError) as error:
+        return str(error)
+    return None
+
+
+def load_yaml_text(path: str, text: str, table: ActionTable | None = None, deployment: Deployment | None = None,
+                   source: SourceFile | None = None) -> LoadResult:
+    """Load one Archy YAML file's text. Never raises on bad input.
+
+    With ``deployment``, placeholders it gives a value to read as that value (positions stay
+    the template's); ``source`` shares one SourceFile between the deployments of a file.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    source = SourceFile(path, SourceFormat.YAML, text)
+    source = source or SourceFile(path, SourceFormat.YAML, text)
     hint = looks_like_flow(text)
     if hint is None:
         return LoadResult(source, not_a_flow=True)
     substituted, mapping = placeholders.substitute(text)
     source.placeholders = mapping
+    if deployment is not None and mapping:
+        from flowlint.loaders.deployed import deployed_mapping
+
+        mapping = deployed_mapping(mapping, deployment)
     try:
         root: Node | None = _compose(substituted)
     except yaml.MarkedYAMLError as error:

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
 JSON_SUFFIX = ".json"
 EXPORT_PREFIX = ".i3"
+#: Terraform files, read to learn how flow files are deployed (flowlint.deploy).
+TERRAFORM_SUFFIXES = (".tf", ".tfvars")
+TERRAFORM = "terraform"
 #: Directories no user wants linted (VCS metadata, virtualenvs, caches, dependencies).
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox",
                        ".mypy_cache", ".pytest_cache", ".terraform", ".flowlint_cache"})
@@ -33,6 +36,11 @@ def discover(paths: list[str], excluded: Callable[[str], bool] | None = None) ->
     are walked without following symlinked directories (no loops), skipping SKIP_DIRS and
     whatever ``excluded`` (config ``exclude`` globs) says.
     """
+    return (found for found in discover_all(paths, excluded) if found[1] != TERRAFORM)
+
+
+def discover_all(paths: list[str], excluded: Callable[[str], bool] | None = None) -> Iterator[tuple[str, str]]:
+    """:func:`discover`, plus Terraform files (format ``"terraform"``) found the same way."""
     is_out: Callable[[str], bool] = excluded or _never
     for root in paths:
         if os.path.isdir(root):
@@ -42,13 +50,17 @@ def discover(paths: list[str], excluded: Callable[[str], bool] | None = None) ->
                                      and not is_out(os.path.join(directory, d)))
                 for filename in filenames:
                     path = os.path.join(directory, filename)
-                    fmt = file_format(filename)
+                    fmt = file_format(filename) or _terraform(filename)
                     if fmt is not None and not is_out(path):
                         found.append((_display(path), fmt))
             yield from sorted(found)
         else:
-            fmt = file_format(root)
+            fmt = file_format(root) or _terraform(root)
             yield _display(root), fmt or "yaml"
+
+
+def _terraform(name: str) -> str | None:
+    return TERRAFORM if name.lower().endswith(TERRAFORM_SUFFIXES) else None
 
 
 def _never(_path: str) -> bool:
