@@ -115,7 +115,7 @@ def _describe(snapshot: Snapshot, site: Site) -> str:
 def hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.Hover | None:
     site = site_at(snapshot, path, position, encoding)
     if site is None or site.name is None:
-        return None
+        return placeholder_hover(snapshot, path, position, encoding)
     name = site.name
     # Blank lines around every list: a line right after a list item would continue it.
     lines = [f"**{_code(name)}**: attribute name (names are case-sensitive)"]
@@ -146,6 +146,51 @@ def hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
         range=types.Range(lsp_position(start), lsp_position(end)),
     )
+
+
+#: ``{{key}}`` (Terraform substitutions, Archy options) and ``${key}`` (templatefile()).
+_PLACEHOLDER_AT = re.compile(r"\{\{([^{}\s]+)\}\}|(?<!\$)\$\{([A-Za-z_][\w-]*)\}")
+
+
+def placeholder_hover(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> types.Hover | None:
+    """On a ``{{key}}``: its value in each deployment of this file (secrets and unknown
+    values named, never shown), or why it has none."""
+    state = snapshot.files.get(path)
+    if state is None or state.mapper is None or state.source is None or not state.source.text:
+        return None
+    text = state.source.text
+    offset = state.mapper.offset_at(position, encoding)
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    match = next((m for m in _PLACEHOLDER_AT.finditer(line)
+                  if line_start + m.start() <= offset <= line_start + m.end()), None)
+    if match is None:
+        return None
+    key, template = (match.group(1), False) if match.group(1) is not None else (match.group(2), True)
+    deployments = snapshot.deployments.for_file(state.display)
+    lines = [f"**{_code(match.group(0))}**: " + ("templatefile() variable" if template else "substitution")]
+    if not deployments:
+        lines += ["", "No Terraform resource or options file deploys this file: the placeholder stays opaque "
+                      "(its value is unknown to flowlint)."]
+    for deployment in deployments:
+        values = deployment.template_values() if template else deployment.values()
+        found = values.get(key)
+        if template and deployment.template_vars is None:
+            shown = "not replaced: this file is not rendered through templatefile()"
+        elif found is None:
+            shown = "no value: deployed as literal text" if deployment.keys_known else "unknown (the map is not known offline)"
+        elif found.secret:
+            shown = "a credential: not shown"
+        elif not found.known:
+            shown = f"unknown offline ({_code(found.text)})"  # the symbol it is known by
+        else:
+            shown = _code(found.text)
+        lines += ["", f"- {_md(deployment.address)}: {shown}"]
+    start, end = state.mapper.position(line_start + match.start(), encoding), \
+        state.mapper.position(line_start + match.end(), encoding)
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(lines)),
+                       range=types.Range(lsp_position(start), lsp_position(end)))
 
 
 def definition(snapshot: Snapshot, path: str, position: Pos, encoding: str) -> list[types.Location] | None:

@@ -24,8 +24,11 @@ from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.engine import build_project, finalize, run_rules, table_for
 from flowlint.ir import Project, SourceFile, SourceFormat
-from flowlint.loaders import LoadResult, decode_text, load_bytes
-from flowlint.loaders.discover import SKIP_DIRS, discover, file_format
+from flowlint.loaders import LoadResult, decode_text, load_bytes, read_flow_bytes
+from flowlint.deploy.model import Deployments
+from flowlint.deploy.options import MAX_OPTIONS_BYTES, may_be_options
+from flowlint.deploy.repository import read_repository
+from flowlint.loaders.discover import SKIP_DIRS, TERRAFORM, TERRAFORM_SUFFIXES, discover_all, file_format
 from flowlint.lsp.positions import PositionMapper
 from flowlint.tables import ActionTable
 
@@ -81,6 +84,8 @@ class Snapshot:
     paths: dict[str, str] = field(default_factory=lambda: {})
     #: Set when the rules raised: the message and traceback to log (findings are load-time only).
     error: str | None = None
+    #: How the workspace's flow files are deployed (Terraform, options files), by display path.
+    deployments: Deployments = field(default_factory=Deployments)
 
     @cached_property
     def attributes(self) -> AttributeTable:
@@ -103,6 +108,12 @@ class WorkspaceModel:
         self.files: dict[str, FileState] = {}
         self.snapshot = Snapshot(0, self.config, {}, Project(), {})
         self._paths: dict[str, str] = {}
+        #: Terraform files of the workspace (absolute paths), and the open ones' text.
+        self.terraform: set[str] = set()
+        self.deployments = Deployments()
+        #: Findings of the repository stage (in .tf and options files: FL100, FL111, FL115, FL116).
+        self.repository_findings: list[Diagnostic] = []
+        self._options_files: set[str] = set()
 
     # ------------------------------------------------------------------ scope
 
@@ -122,11 +133,15 @@ class WorkspaceModel:
         return file_format(path) is not None and not self.config.is_excluded(path)
 
     def discover(self) -> list[str]:
+        """Flow files and Terraform files of the workspace folders (absolute paths)."""
         found: list[str] = []
         for root in self.roots:
             if os.path.isdir(root):
-                found.extend(os.path.abspath(path) for path, _ in discover([root], self.config.is_excluded))
+                found.extend(os.path.abspath(path) for path, _ in discover_all([root], self.config.is_excluded))
         return found
+
+    def is_terraform(self, path: str) -> bool:
+        return path.lower().endswith(TERRAFORM_SUFFIXES) and not self.config.is_excluded(path)
 
     # ------------------------------------------------------------------ updates
 
@@ -150,9 +165,10 @@ class WorkspaceModel:
         paths = set(changed)
         if rescan:
             paths.update(self.files)
+            paths.update(self.terraform)
             paths.update(self.discover())
             paths.update(documents)
-        dirty = False
+        dirty = self._redeploy(paths, documents, rescan)
         for path in sorted(paths):
             dirty |= self._refresh(path, documents.get(path))
         if not dirty and self.snapshot.generation > 0:
@@ -160,8 +176,69 @@ class WorkspaceModel:
         self.snapshot = self._analyse()
         return self.snapshot
 
+    def _redeploy(self, paths: set[str], documents: Mapping[str, Document], rescan: bool) -> bool:
+        """Read again how flow files are deployed when a Terraform or options file changed
+        (or everything did); add the flow files whose deployments changed to ``paths``.
+        True when the repository stage's own findings changed."""
+        touched = [p for p in paths if self.is_terraform(p)]
+        options = [p for p in paths if p in self._options_files or (file_format(p) == "yaml" and self._options_text(
+            p, documents))]
+        if not (rescan or touched or options):
+            return False
+        for path in touched:
+            if (path in documents or (self.in_root(path) and os.path.isfile(path))):
+                self.terraform.add(path)
+            else:
+                self.terraform.discard(path)
+        flows = set(self.files) | {p for p in paths if file_format(p) is not None}
+        files = sorted([(self._display(p), file_format(p) or "yaml") for p in flows if file_format(p) is not None]
+                       + [(self._display(p), TERRAFORM) for p in self.terraform])
+
+        def text_of(display: str) -> str | None:
+            document = documents.get(self._paths.get(display) or os.path.abspath(display))
+            return document.text if document is not None else None
+
+        repository = read_repository(files, self.config, text_of)
+        old = self.deployments
+        self.deployments = repository.deployments
+        self._options_files = {os.path.abspath(d.origin.path) for found in repository.deployments.by_file.values()
+                               for d in found if d.kind == "options"}
+        for display in set(old.by_file) | set(repository.deployments.by_file):
+            if old.for_file(display) != repository.deployments.for_file(display):
+                paths.add(self._paths.get(display) or os.path.abspath(display))
+                self.files.pop(self._paths.get(display) or os.path.abspath(display), None)  # re-load it
+        generated = {self._paths.get(d) or os.path.abspath(d) for d in repository.deployments.generated}
+        for path in generated & set(self.files):
+            self.files.pop(path, None)  # a templatefile() render: the template is the flow
+        changed = repository.findings != self.repository_findings
+        self.repository_findings = repository.findings
+        return changed or bool(old.by_file != repository.deployments.by_file)
+
+    def in_root(self, path: str) -> bool:
+        for root in self.roots:
+            relative = os.path.relpath(path, root)
+            if not (relative == os.curdir or relative.startswith(os.pardir)):
+                return not any(part in SKIP_DIRS for part in relative.split(os.sep)[:-1])
+        return False
+
+    def _options_text(self, path: str, documents: Mapping[str, Document]) -> bool:
+        """Whether ``path`` now looks like an Archy options file (its editor text, else the disk)."""
+        document = documents.get(path)
+        if document is not None:
+            return may_be_options(document.text.encode("utf-8", "surrogatepass"))
+        try:
+            data = read_flow_bytes(path)  # never blocks on a named pipe
+        except OSError:
+            return False
+        return data is not None and len(data) <= MAX_OPTIONS_BYTES and may_be_options(data)
+
     def _refresh(self, path: str, document: Document | None) -> bool:
         """Bring one file up to date; True when its load result changed."""
+        if path.lower().endswith(TERRAFORM_SUFFIXES):
+            return False  # read by _redeploy
+        generated = self.deployments.generated
+        if generated and os.path.abspath(path) in generated and not self.deployments.for_file(self._display(path)):
+            return self.files.pop(path, None) is not None
         old = self.files.get(path)
         fmt = file_format(path)
         if document is not None and fmt is not None and self.accepts_document(path):
@@ -188,7 +265,7 @@ class WorkspaceModel:
     def _load(self, path: str, fmt: str, data: bytes, text: str | None, version: int | None) -> FileState:
         display = self._display(path)
         try:
-            result = load_bytes(display, data, fmt, self.table)
+            result = load_bytes(display, data, fmt, self.table, self.deployments.for_file(display))
         except Exception as error:  # noqa: BLE001 - one bad buffer must never stop the server
             result = LoadResult(SourceFile(display, SourceFormat.YAML), diagnostics=[Diagnostic(
                 "FL100", Severity.ERROR,
@@ -211,6 +288,7 @@ class WorkspaceModel:
     def _analyse(self) -> Snapshot:
         files = dict(sorted(self.files.items()))
         project, found = build_project(state.result for state in files.values())
+        found.extend(self.repository_findings)
         error: str | None = None
         try:
             found.extend(run_rules(project, self.config))
@@ -221,4 +299,4 @@ class WorkspaceModel:
             path = self._paths.get(diagnostic.file) or os.path.abspath(diagnostic.file)
             by_file.setdefault(path, []).append(diagnostic)
         return Snapshot(self.snapshot.generation + 1, self.config, files, project, by_file,
-                        dict(self._paths), error)
+                        dict(self._paths), error, self.deployments)

@@ -33,7 +33,7 @@ from pygls.uris import to_fs_path
 
 from flowlint import __version__
 from flowlint.config import FLOWLINT_TOML, PYPROJECT_TOML, Config, ConfigError, load_config
-from flowlint.loaders.discover import EXPORT_PREFIX, JSON_SUFFIX, YAML_SUFFIXES
+from flowlint.loaders.discover import EXPORT_PREFIX, JSON_SUFFIX, TERRAFORM_SUFFIXES, YAML_SUFFIXES
 from flowlint.lsp import features
 from flowlint.lsp.convert import DEFAULT_DOCS_URL, publishable, uri_of
 from flowlint.lsp.model import Document, Snapshot, WorkspaceModel
@@ -48,7 +48,8 @@ DEFAULT_DEBOUNCE_MS = 50
 #: How long a request waits for pending edits to be analysed before answering from what it has.
 SETTLE_TIMEOUT = 5.0
 #: Flow files, and TOML files: discovered configurations and an explicit ``configFile``.
-_WATCH_GLOBS = [f"**/*{suffix}" for suffix in (*YAML_SUFFIXES, JSON_SUFFIX)] + [f"**/*{EXPORT_PREFIX}*", "**/*.toml"]
+_WATCH_GLOBS = ([f"**/*{suffix}" for suffix in (*YAML_SUFFIXES, JSON_SUFFIX, *TERRAFORM_SUFFIXES)]
+                + [f"**/*{EXPORT_PREFIX}*", "**/*.toml"])
 
 
 @dataclass(slots=True)
