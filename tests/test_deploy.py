@@ -534,3 +534,39 @@ def test_flows_outside_terraform_are_linted_as_before(tmp_path: Path) -> None:
     found = check(tmp_path, {"flows/support.yaml": SUPPORT})
     assert codes(found) == ["FL005"]
     assert found[0].message.find("deployed by") == -1
+
+
+def test_placeholders_in_expressions_and_variable_names(tmp_path: Path) -> None:
+    """A placeholder inside an expression and inside a variable name: substituted, the names
+    agree (no FL104) and an expression broken by a value is reported at the placeholder."""
+    flow = textwrap.dedent("""\
+        inboundCall:
+          name: Main
+          startUpRef: /inboundCall/tasks/task[t]
+          variables:
+            - stringVariable:
+                name: Flow.{{prefix}}Tier
+                initialValue:
+                  noValue: true
+          tasks:
+            - task:
+                name: Start
+                refId: t
+                actions:
+                  - decision:
+                      name: Check
+                      condition:
+                        exp: "Flow.{{prefix}}Tier == \\"{{tier}}\\" and Length({{limit}}) > 0"
+                  - disconnect:
+                      name: Done
+        """)
+    tf = ('resource "genesyscloud_flow" "f" {\n  filepath = "./flow.yaml"\n  substitutions = {\n'
+          '    prefix = "Vip"\n    tier = "Gold"\n    limit = "%s"\n  }\n}\n')
+    good = check(tmp_path / "good", {"main.tf": tf % "Flow.VipTier", "flow.yaml": flow})
+    assert good == []
+    bad = check(tmp_path / "bad", {"main.tf": tf % "((", "flow.yaml": flow})
+    (broken,) = [d for d in bad if d.code == "FL101"]
+    assert broken.span is not None and broken.span.line == 17
+    line = flow.splitlines()[16]
+    placeholder = line.index("{{limit}}") + 1
+    assert placeholder <= broken.span.column <= placeholder + len("{{limit}}"), (broken.span, line)

@@ -28,6 +28,7 @@ from flowlint.deploy.functions import NotEvaluated, Value, as_list, as_map, numb
 from flowlint.deploy.hcl import Attribute, Block, Expr, TfFile
 from flowlint.deploy.model import Deployment, Deployments, Origin, Substitution, is_secret_key
 from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.loaders.placeholders import has_placeholder
 from flowlint.ir import Span
 
 #: Nesting and expansion limits: hostile or broken configurations end as unknown values.
@@ -254,23 +255,31 @@ class Instance:
                 self._flow(f"{self.prefix}{kind}.{name}{suffix}", block, each)
 
     def _flow(self, address: str, block: Block, each: dict[str, Value]) -> None:
+        deployment = self._deployment(address, block, each, report=True)
+        if deployment is not None:
+            self.reader.deployments.append(deployment)
+
+    def _deployment(self, address: str, block: Block, each: dict[str, Value], *, report: bool) -> Deployment | None:
+        """The deployment a genesyscloud_flow instance makes; FL116 (when ``report``) if none can be known."""
         filepath = block.attributes.get("filepath")
         origin = Origin(block.path, block.span)
         if filepath is None:
-            return
+            return None
         value = self.eval(filepath.expr, each)
         if isinstance(value, Unknown) or not isinstance(value, str):
-            self.reader.findings.append(self.reader.diagnostic(
-                "FL116", f"{address}: its filepath cannot be resolved offline, so the flow it deploys is not linted "
-                         "as deployed", block.path, filepath.span, address))
-            return
+            if report:
+                self.reader.findings.append(self.reader.diagnostic(
+                    "FL116", f"{address}: its filepath cannot be resolved offline, so the flow it deploys is not "
+                             "linted as deployed", block.path, filepath.span, address))
+            return None
         if _REMOTE_RE.match(value):
             scheme = value.split(":", 1)[0] if "://" in value else "a remote location"
-            self.reader.findings.append(self.reader.diagnostic(
-                "FL116", f"{address} deploys a flow fetched from {scheme} at apply time; flowlint never fetches "
-                         "anything, so that flow is not linted (keep the flow file in the repository to lint it)",
-                block.path, filepath.span, address))
-            return
+            if report:
+                self.reader.findings.append(self.reader.diagnostic(
+                    "FL116", f"{address} deploys a flow fetched from {scheme} at apply time; flowlint never "
+                             "fetches anything, so that flow is not linted (keep the flow file in the repository "
+                             "to lint it)", block.path, filepath.span, address))
+            return None
         path = self.local_path(value)
         rendered = self._rendered(path)
         template_vars: tuple[Substitution, ...] | None = None
@@ -287,9 +296,8 @@ class Instance:
                 keys_known = False
             else:
                 substitutions = self._pairs(evaluated, subs.expr, block.path, subs.span, each)
-        self.reader.deployments.append(Deployment(
-            template, address, Origin(block.path, filepath.span) if filepath else origin, tuple(substitutions),
-            template_vars, keys_known, self.root_dir, "terraform"))
+        return Deployment(template, address, Origin(block.path, filepath.span) if filepath else origin,
+                          tuple(substitutions), template_vars, keys_known, self.root_dir, "terraform")
 
     def _rendered(self, path: str) -> Rendered | None:
         """The templatefile() render that writes ``path``, in this instance or any other of the root."""
@@ -403,14 +411,19 @@ class Instance:
         if block is None or "count" in block.attributes or "for_each" in block.attributes:
             return symbol
         attribute = block.attributes.get(attr)
-        if attribute is None:
-            return symbol
         key = f"resource.{kind}.{name}.{attr}"
-        if key in self._busy:
+        if key in self._busy or (attribute is None and not (kind in _FLOW_RESOURCES and attr == "name")):
             return symbol
         self._busy.add(key)
         try:
-            return self.eval(attribute.expr, {})
+            if attribute is not None:
+                return self.eval(attribute.expr, {})
+            # A genesyscloud_flow's name is computed: the flow's name as deployed.
+            deployment = self._deployment(f"{self.prefix}{kind}.{name}", block, {}, report=False)
+            found = _deployed_name(deployment) if deployment is not None else None
+            if found is None:
+                return symbol
+            return Unknown(found) if has_placeholder(found) else found
         finally:
             self._busy.discard(key)
 
@@ -556,6 +569,22 @@ class Instance:
             texts = [a.text[2:-1] if isinstance(a, Unknown) and a.text.startswith("${") else "..." for a in args]
             return Unknown("${" + self.prefix + f"{name}({', '.join(texts)})" + "}")
         return Unknown("${" + self.prefix + f"{name}(...)@{expr.span.line}:{expr.span.column}" + "}")
+
+
+def _deployed_name(deployment: Deployment) -> str | None:
+    """The name of the flow a deployment publishes: its file's ``name:``, substituted."""
+    from flowlint.loaders import decode_text, read_flow_bytes
+    from flowlint.loaders.archy_yaml import load_yaml_text
+
+    try:
+        data = read_flow_bytes(deployment.file)
+        text = decode_text(data) if data is not None else None
+    except (OSError, UnicodeDecodeError):
+        return None
+    if text is None:
+        return None
+    flows = load_yaml_text(deployment.file, text, None, deployment).flows
+    return flows[0].name if flows and flows[0].name else None
 
 
 def _expr_path(instance: Instance, expr: Expr) -> str:

@@ -14,7 +14,8 @@ from flowlint.expressions.analysis import calls
 from flowlint.expressions.ast import Call
 from flowlint.expressions.parser import ParseResult, parsed
 from flowlint.ir import Action, Flow, Loc, Project, SourceFormat, Span, Value, ValueKind
-from flowlint.loaders.yaml_scalar import index_to_position, offset_map
+from flowlint.loaders.placeholders import PLACEHOLDER_RE
+from flowlint.loaders.yaml_scalar import decode, index_to_position, offset_map
 
 
 class ExpressionValue(NamedTuple):
@@ -43,6 +44,30 @@ def expression_calls(project: Project) -> Iterator[tuple[ExpressionValue, Call]]
                 yield found, call
 
 
+def _template_offset(template: str, deployed: str, offset: int, end: bool = False) -> int:
+    """Where ``deployed[offset]`` comes from in ``template`` (the scalar as written, with its
+    placeholders): the same character in literal text, the placeholder (its start, or its
+    end for the end of a range) inside a substituted value."""
+    pieces = PLACEHOLDER_RE.split(template)
+    marks = [m for m in PLACEHOLDER_RE.finditer(template)]
+    at_template = at_deployed = 0
+    offset = min(max(offset, 0), len(deployed))
+    for index, literal in enumerate(pieces):
+        found = deployed.find(literal, at_deployed) if index else (0 if deployed.startswith(literal) else -1)
+        if found < 0:
+            return min(at_template, len(template))
+        if index and offset < found:  # inside the value that replaced the previous placeholder
+            mark = marks[index - 1]
+            return mark.end() if end else mark.start()
+        if offset <= found + len(literal):
+            return at_template + (offset - found)
+        at_template += len(literal)
+        at_deployed = found + len(literal)
+        if index < len(marks):
+            at_template = marks[index].end()
+    return len(template)
+
+
 def expression_loc(value: Value, start: int, end: int) -> Loc:
     """The location of ``value.text[start:end]``; the value's own location when unknown."""
     loc = value.loc
@@ -51,8 +76,17 @@ def expression_loc(value: Value, start: int, end: int) -> Loc:
     if scalar is None or source.format != SourceFormat.YAML or not source.text or value.text is None:
         return loc
     positions = offset_map(source.text, scalar)
-    if len(positions) != len(value.text) + 1:  # not the scalar this text came from
-        return loc
+    if len(positions) != len(value.text) + 1:
+        # A deployed value: placeholders were replaced by texts of other lengths.
+        template = decode(source.text, scalar)
+        if len(positions) != len(template) + 1 or not source.placeholders:
+            return loc  # not the scalar this text came from
+        start, end = _template_offset(template, value.text, start), _template_offset(template, value.text, end, True)
+        line, column = index_to_position(source.text, positions[start])
+        end_line, end_column = index_to_position(source.text, positions[end])
+        return Loc(source, loc.logical, Span(line, column, max(end_line, line),
+                                             end_column if end_line > line or end_column > column else column + 1),
+                   loc.pointer)
     line, column = index_to_position(source.text, positions[min(max(start, 0), len(value.text))])
     end_line, end_column = index_to_position(source.text, positions[min(max(end, start, 0), len(value.text))])
     if (end_line, end_column) <= (line, column):
