@@ -25,7 +25,7 @@ SECRET_KEY_RE = re.compile(
 #: ``{{key}}`` exactly as the provider and Archy replace it (``strings.Replace`` of ``"{{"+key+"}}"``).
 EXACT_PLACEHOLDER_RE = re.compile(r"\{\{([^{}\s]+)\}\}")
 #: ``{{ key }}``: never replaced by the provider (Archy forbids spaced keys).
-SPACED_PLACEHOLDER_RE = re.compile(r"\{\{(\s*)([^{}\n]*?)(\s*)\}\}")
+SPACED_PLACEHOLDER_RE = re.compile(r"\{\{([ \t]*)([^{}\n]*?)([ \t]*)\}\}")
 #: ``${key}``: Terraform templatefile() syntax (``$${`` is an escaped ``${``).
 TEMPLATE_PLACEHOLDER_RE = re.compile(r"(?<!\$)\$\{([^{}\n]*)\}")
 

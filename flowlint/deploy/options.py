@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
+from functools import cache
 
 from flowlint.deploy.model import Origin, Substitution, is_secret_key
 from flowlint.ir import Span
@@ -31,8 +33,66 @@ class OptionsFile:
     error_span: Span | None = None
 
 
+#: The first top-level key of a YAML file.
+_FIRST_KEY = re.compile(rb"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+
+
+@cache
+def _flow_keys() -> frozenset[bytes]:
+    from flowlint.tables import flow_types
+
+    return frozenset(key.lower().encode("ascii", "replace") for key in flow_types())
+
+
+#: The start of a file read to tell an options file from a flow (real options files are small).
+HEAD_BYTES = 4096
+
+
 def may_be_options(data: bytes) -> bool:
-    return _TOP_SUBSTITUTIONS.search(data) is not None
+    # The substring test runs at C speed; the line-anchored search only when it can match.
+    return b"substitutions" in data and _TOP_SUBSTITUTIONS.search(data) is not None
+
+
+#: path -> (stat key, verdict): a resident server or language server asks again on every run.
+_CHECKED: dict[str, tuple[tuple[int, int, int, int], bool]] = {}
+
+
+def may_be_options_file(path: str) -> bool:
+    """Cheap pre-check on disk: a YAML file that may have a top-level ``substitutions:``.
+    Flow files (most YAML files here) are ruled out by their first top-level key, read from
+    the first few KB: re-reading every flow whole would cost a warm re-check a third."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    known = _CHECKED.get(path)
+    if known is not None and known[0] == key:
+        return known[1]
+    verdict = _may_be_options_file(path)
+    if len(_CHECKED) > 100_000:
+        _CHECKED.clear()
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > 2_000_000_000:  # clocks are coarse: as git does
+        _CHECKED[path] = (key, verdict)
+    return verdict
+
+
+def _may_be_options_file(path: str) -> bool:
+    from flowlint.loaders import read_flow_bytes
+
+    try:
+        head = read_flow_bytes(path, HEAD_BYTES)
+        if head is None:
+            return False
+        if b"substitutions" in head:
+            return may_be_options(head) or len(head) == HEAD_BYTES
+        first = _FIRST_KEY.search(head)
+        if len(head) < HEAD_BYTES or (first is not None and first.group(1).lower() in _flow_keys()):
+            return False
+        data = read_flow_bytes(path, MAX_OPTIONS_BYTES + 1)
+    except OSError:
+        return False
+    return data is not None and may_be_options(data)
 
 
 def parse_options(path: str, text: str) -> OptionsFile | None:

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING
 from flowlint.config import Config
 from flowlint.deploy.hcl import TfFile, parse_tf
 from flowlint.deploy.model import Deployment, Deployments, Origin, Substitution
-from flowlint.deploy.options import MAX_OPTIONS_BYTES, OptionsFile, command_line, may_be_options, parse_options
+from flowlint.deploy.options import (
+    MAX_OPTIONS_BYTES,
+    OptionsFile,
+    command_line,
+    may_be_options,
+    may_be_options_file,
+    parse_options,
+)
 from flowlint.deploy.terraform import diagnostic_maker, read_terraform
 from flowlint.diagnostics import Diagnostic, Severity
 if TYPE_CHECKING:
@@ -127,8 +134,8 @@ def read_repository(files: Sequence[tuple[str, str]], config: Config,
     if tf_files:
         repository.deployments, repository.findings = read_terraform(tf_files, make)
     deployments = repository.deployments
-    by_abs = {os.path.normpath(os.path.abspath(path)): path for path, _ in flows}
     # Deployments are keyed by the flow file as discovered (its display path).
+    by_abs = {os.path.normpath(os.path.abspath(path)): path for path, _ in flows} if deployments.by_file else {}
     keyed = Deployments(generated=deployments.generated)
     for target, found in sorted(deployments.by_file.items()):
         shown = by_abs.get(target)
@@ -138,8 +145,8 @@ def read_repository(files: Sequence[tuple[str, str]], config: Config,
             continue
         for deployment in found:
             repository.findings.append(_not_linted(deployment, target, config, make))
-    repository.flow_files = [(p, f) for p, f in flows
-                             if os.path.normpath(os.path.abspath(p)) not in deployments.generated or p in keyed.by_file]
+    repository.flow_files = [(p, f) for p, f in flows if not deployments.generated
+                             or os.path.normpath(os.path.abspath(p)) not in deployments.generated or p in keyed.by_file]
     _options(repository, keyed, config, get_text, make)
     repository.deployments = keyed
     return repository
@@ -190,12 +197,11 @@ def _options(repository: Repository, keyed: Deployments, config: Config, get_tex
         found.append(parsed)
     named_abs = {os.path.abspath(p) for p in named}
     for path, fmt in repository.flow_files:
-        if fmt != "yaml" or path in keyed.by_file or os.path.abspath(path) in named_abs:
+        if fmt != "yaml" or path in keyed.by_file or (named_abs and os.path.abspath(path) in named_abs):
             continue
         text = get_text(path)
         if text is None:
-            data = _head(path)
-            if data is None or not may_be_options(data):
+            if not may_be_options_file(path):
                 continue
             text, _ = _read_text(path, MAX_OPTIONS_BYTES)
         elif not may_be_options(text.encode("utf-8", "surrogatepass")):
@@ -208,6 +214,8 @@ def _options(repository: Repository, keyed: Deployments, config: Config, get_tex
             repository.findings.append(make("FL100", f"cannot read this options file ({options.error})",
                                             options.path, options.error_span, "file"))
     extra = command_line(config.substitutions, config.substitutions_origin or "configuration [substitutions]")
+    if not found and not extra:
+        return
     flow_files = [(p, f) for p, f in repository.flow_files if f == "yaml" and p not in keyed.by_file]
     usage: dict[int, set[str]] = {}
     for path, _ in flow_files:
@@ -241,16 +249,6 @@ def _options(repository: Repository, keyed: Deployments, config: Config, get_tex
                     "FL111", f"substitution '{substitution.key}' of options file {options.path} is not used: no flow "
                              f"it applies to has '{{{{{substitution.key}}}}}'; remove it or add the placeholder",
                     options.path, substitution.origin.span, f"substitution '{substitution.key}'"))
-
-
-def _head(path: str) -> bytes | None:
-    """The file's bytes for the options pre-check (never blocks on a pipe: the loaders' reader)."""
-    from flowlint.loaders import read_flow_bytes
-
-    try:
-        return read_flow_bytes(path)
-    except OSError:
-        return None
 
 
 def _options_for(path: str, found: list[OptionsFile]) -> OptionsFile | None:

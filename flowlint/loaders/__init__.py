@@ -155,9 +155,9 @@ def read_and_load(path: str, fmt: str, table: ActionTable | None = None,
                            "please report it to the flowlint maintainers"), data
 
 
-def read_flow_bytes(path: str) -> bytes | None:
-    """The file's bytes (at most one past the size limit); None for a FIFO, socket or device;
-    OSError (IsADirectoryError for a directory) when it cannot be read.
+def read_flow_bytes(path: str, limit: int = MAX_FILE_BYTES + 1) -> bytes | None:
+    """The file's bytes (at most ``limit``: one past the size limit); None for a FIFO, socket
+    or device; OSError (IsADirectoryError for a directory) when it cannot be read.
 
     Checked before opening (a socket cannot be opened, a named pipe would block), and again
     after: opened non-blocking, in case a pipe took the file's place meanwhile.
@@ -171,4 +171,4 @@ def read_flow_bytes(path: str) -> bytes | None:
     with open(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        return handle.read(MAX_FILE_BYTES + 1)
+        return handle.read(limit)

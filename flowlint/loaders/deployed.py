@@ -118,19 +118,18 @@ def _comment_start(line: str) -> int:
 
 
 def _placeholders(text: str, pattern: re.Pattern[str]) -> list[tuple[re.Match[str], Span]]:
-    """Matches of ``pattern`` outside YAML comments, with their spans."""
+    """Matches of ``pattern`` (within one line) outside YAML comments, with their spans."""
+    from flowlint.loaders.yaml_scalar import index_to_position
+
     found: list[tuple[re.Match[str], Span]] = []
     if "{{" not in text and "${" not in text:
         return found
-    line_number = 0
-    for line in _LINE_BREAK_RE.split(text):
-        line_number += 1
-        if "{{" not in line and "${" not in line:
-            continue
-        limit = _comment_start(line)
-        for match in pattern.finditer(line):
-            if match.start() < limit:
-                found.append((match, Span(line_number, match.start() + 1, line_number, match.end() + 1)))
+    for match in pattern.finditer(text):
+        line, column = index_to_position(text, match.start())
+        line_start = match.start() - (column - 1)
+        breaks = _LINE_BREAK_RE.search(text, match.end())
+        if column - 1 < _comment_start(text[line_start:breaks.start() if breaks else len(text)]):
+            found.append((match, Span(line, column, line, column + match.end() - match.start())))
     return found
 
 
