@@ -434,7 +434,9 @@ def _sha(text: str) -> str:
 
 def environment(config: Config) -> str:
     """Digest of what, besides a file's bytes, decides its cached results."""
-    state = dataclasses.asdict(config)
+    state = dataclasses.asdict(dataclasses.replace(config, deployments=None))
+    if config.deployments is not None:  # its sets would repr in a per-process order
+        state["deployments"] = config.deployments.fingerprint()
     return _sha(f"{__version__}\0{FORMAT}\0{sys.version_info[:2]}\0{code_fingerprint()}\0{state!r}")
 
 

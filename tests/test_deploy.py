@@ -570,3 +570,22 @@ def test_placeholders_in_expressions_and_variable_names(tmp_path: Path) -> None:
     line = flow.splitlines()[16]
     placeholder = line.index("{{limit}}") + 1
     assert placeholder <= broken.span.column <= placeholder + len("{{limit}}"), (broken.span, line)
+
+
+def test_cache_environment_is_stable_across_processes(tmp_path: Path) -> None:
+    """A Terraform project's cache entries must be found by the next process (sets of paths
+    repr in a per-process order: the environment digest must not depend on it)."""
+    import subprocess
+    import sys
+
+    files = dict(repository())
+    files["render.tf"] = ('resource "local_file" "a" {\n  content = templatefile("t.tftpl", {})\n'
+                          '  filename = "a.yaml"\n}\nresource "local_file" "b" {\n'
+                          '  content = templatefile("t.tftpl", {})\n  filename = "b.yaml"\n}\n')
+    write_project(tmp_path, files)
+    script = ("from flowlint.cache import environment; from flowlint.config import Config; "
+              "from flowlint.engine import read_deployments; "
+              f"print(environment(read_deployments([{str(tmp_path)!r}], Config())[0]))")
+    digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1

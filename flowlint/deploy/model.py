@@ -97,6 +97,13 @@ class Deployments:
     #: Files produced by ``local_file`` from a template: generated, replaced at apply time.
     generated: set[str] = field(default_factory=lambda: set())
 
+    def fingerprint(self) -> str:
+        """A digest of every deployment, stable across processes (cache environments use it)."""
+        import hashlib
+
+        state = repr((sorted((k, tuple(v)) for k, v in self.by_file.items()), sorted(self.generated)))
+        return hashlib.sha256(state.encode("utf-8", "surrogatepass")).hexdigest()
+
     def for_file(self, path: str) -> tuple[Deployment, ...]:
         return tuple(self.by_file.get(path, ()))
 

@@ -51,12 +51,6 @@ class Repository:
     #: The flow files to load ((path, format)), generated copies left out.
     flow_files: list[tuple[str, str]] = field(default_factory=lambda: [])
 
-    @property
-    def fingerprint(self) -> str:
-        """Digest of every deployment: cached per-file results depend on them."""
-        return hashlib.sha256(repr(sorted(self.deployments.by_file.items())).encode("utf-8",
-                                                                                  "surrogatepass")).hexdigest()
-
 
 #: Parsed .tf files by (path, content digest): parsed once per run, and kept by a resident
 #: server or language server between runs.
