@@ -58,6 +58,9 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help=f"Cache directory (default: {DEFAULT_CACHE_DIR} in the configuration file's directory, else the "
                    "git work tree, else the current directory).")
+@click.option("--respect-gitignore/--no-respect-gitignore", "respect_gitignore", default=None,
+              help="Skip files that git ignores when walking directories (default: on, or config "
+                   "respect-gitignore); files named explicitly are always linted.")
 @click.option("--substitute", "substitute", multiple=True, metavar="KEY=VALUE",
               help="Archy substitution value for {{KEY}} in flow files that no Terraform resource deploys "
                    "(repeatable; wins over the configuration's [substitutions] and options files).")
@@ -72,8 +75,8 @@ def main() -> None:
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
           fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
           write_baseline_file: str | None, whole_project: bool, report_all: bool, jobs: int | None,
-          no_cache: bool, cache_dir: str | None, substitute: tuple[str, ...], options_files: tuple[str, ...],
-          _daemon: bool) -> None:
+          no_cache: bool, cache_dir: str | None, respect_gitignore: bool | None, substitute: tuple[str, ...],
+          options_files: tuple[str, ...], _daemon: bool) -> None:
     """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .).
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
@@ -99,6 +102,10 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         sys.exit(EXIT_ERROR)
     if substitute or options_files:
         config = _with_substitutions(config, substitute, options_files)
+    if respect_gitignore is not None:
+        from dataclasses import replace
+
+        config = replace(config, respect_gitignore=respect_gitignore)
     report_paths: list[str] | None = None
     lint_targets = targets
     if whole_project or report_all:

@@ -55,6 +55,8 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=lambda: {})
     #: gitignore-like globs, relative to ``root``; see :meth:`is_excluded`.
     exclude: list[str] = field(default_factory=lambda: [])
+    #: Skip what git ignores when walking directories (``respect-gitignore``).
+    respect_gitignore: bool = True
     external_attributes: list[str] = field(default_factory=lambda: [])
     external_flows: list[str] = field(default_factory=lambda: [])
     flow_links: dict[str, list[str]] = field(default_factory=lambda: {})
@@ -369,6 +371,7 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
         ignore=_strings(plain.get("ignore")),
         severity={code: Severity(value) for code, value in _table(plain.get("severity")).items()},
         exclude=_strings(plain.get("exclude")),
+        respect_gitignore=plain.get("respect-gitignore") is not False,
         external_attributes=_strings(plain.get("external-attributes")),
         external_flows=_strings(plain.get("external-flows")),
         flow_links={name: _strings(before) for name, before in _table(plain.get("flow-links")).items()},
@@ -417,7 +420,7 @@ def validate(data: Mapping[str, object], origin: str) -> None:
 _QUICK_KEYWORDS = frozenset({"$schema", "$comment", "$defs", "title", "description", "type", "properties",
                              "additionalProperties", "propertyNames", "items", "$ref", "pattern", "enum",
                              "minLength"})
-_QUICK_TYPES: dict[str, type] = {"object": dict, "array": list, "string": str}
+_QUICK_TYPES: dict[str, type] = {"object": dict, "array": list, "string": str, "boolean": bool}
 
 
 def _certainly_valid(value: object, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:

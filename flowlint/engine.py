@@ -146,7 +146,7 @@ def read_deployments(paths: list[str], config: Config,
     the findings in .tf and options files."""
     from flowlint.deploy.repository import read_repository
 
-    found = list(_unique(discover_all(paths, config.is_excluded)))
+    found = list(_unique(discover_all(paths, config.is_excluded, config.respect_gitignore)))
     repository = read_repository(found, config, cache_dir=cache_dir)
     deployments = repository.deployments if repository.deployments.by_file else None  # same cache as before
     return replace(config, deployments=deployments), repository.flow_files, repository.findings

@@ -150,6 +150,7 @@ FULL = """\
     select = ["FL0", "FL1"]
     ignore = ["FL103"]
     exclude = ["legacy/", "**/*.tftpl"]
+    respect-gitignore = false
     external-attributes = ["Vendor.AccountId", "Vendor.Lang"]
     external-flows = ["Vendor IVR"]
     options-files = ["deploy/archy-options.yaml"]
@@ -185,6 +186,7 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         ignore=["FL103"],
         severity={"FL001": Severity.ERROR, "FL002": Severity.INFO},
         exclude=["legacy/", "**/*.tftpl"],
+        respect_gitignore=False,
         external_attributes=["Vendor.AccountId", "Vendor.Lang"],
         external_flows=["Vendor IVR"],
         flow_links={"Support In-Queue": ["Main IVR"]},

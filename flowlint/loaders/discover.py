@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
+from flowlint.loaders.gitignore import GitIgnore, work_tree
+
 YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
 JSON_SUFFIX = ".json"
 EXPORT_PREFIX = ".i3"
@@ -29,34 +31,58 @@ def file_format(path: str) -> str | None:
     return None
 
 
-def discover(paths: list[str], excluded: Callable[[str], bool] | None = None) -> Iterator[tuple[str, str]]:
+def discover(paths: list[str], excluded: Callable[[str], bool] | None = None,
+             respect_gitignore: bool = True) -> Iterator[tuple[str, str]]:
     """Yield (path, format) for every flow candidate, in a deterministic (sorted) order.
 
     Paths named explicitly are always yielded when they have a flow extension; directories
     are walked without following symlinked directories (no loops), skipping SKIP_DIRS and
     whatever ``excluded`` (config ``exclude`` globs) says.
     """
-    return (found for found in discover_all(paths, excluded) if found[1] != TERRAFORM)
+    return (found for found in discover_all(paths, excluded, respect_gitignore) if found[1] != TERRAFORM)
 
 
-def discover_all(paths: list[str], excluded: Callable[[str], bool] | None = None) -> Iterator[tuple[str, str]]:
-    """:func:`discover`, plus Terraform files (format ``"terraform"``) found the same way."""
+def discover_all(paths: list[str], excluded: Callable[[str], bool] | None = None,
+                 respect_gitignore: bool = True) -> Iterator[tuple[str, str]]:
+    """:func:`discover`, plus Terraform files (format ``"terraform"``) found the same way.
+
+    Directories are walked as git sees them (``respect_gitignore``): what ``.gitignore``,
+    ``.git/info/exclude`` or the global excludes file ignore is skipped.  A file named
+    explicitly is always yielded, ignored or not (as ruff does).
+    """
     is_out: Callable[[str], bool] = excluded or _never
+    ignores: dict[str, GitIgnore] = {}
     for root in paths:
         if os.path.isdir(root):
+            ignore = _gitignore(root, ignores) if respect_gitignore else None
             found: list[tuple[str, str]] = []
             for directory, dirnames, filenames in os.walk(root, followlinks=False):
+                # Relative to the work tree, computed once per directory (not per file).
+                here = ignore.relative(directory) if ignore is not None else None
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
-                                     and not is_out(os.path.join(directory, d)))
+                                     and not is_out(os.path.join(directory, d))
+                                     and not (here is not None and ignore is not None
+                                              and ignore.ignored_in(here, d, True)))
                 for filename in filenames:
-                    path = os.path.join(directory, filename)
                     fmt = file_format(filename) or _terraform(filename)
-                    if fmt is not None and not is_out(path):
+                    if fmt is None or (here is not None and ignore is not None and ignore.ignored_in(here, filename)):
+                        continue
+                    path = os.path.join(directory, filename)
+                    if not is_out(path):
                         found.append((_display(path), fmt))
             yield from sorted(found)
         else:
             fmt = file_format(root) or _terraform(root)
             yield _display(root), fmt or "yaml"
+
+
+def _gitignore(root: str, known: dict[str, GitIgnore]) -> GitIgnore | None:
+    tree = work_tree(root)
+    if tree is None:
+        return None
+    if tree not in known:
+        known[tree] = GitIgnore(tree)
+    return known[tree]
 
 
 def _terraform(name: str) -> str | None:

@@ -28,6 +28,7 @@ from flowlint.loaders import LoadResult, decode_text, load_bytes, read_flow_byte
 from flowlint.deploy.model import Deployments
 from flowlint.deploy.options import MAX_OPTIONS_BYTES, may_be_options
 from flowlint.deploy.repository import read_repository
+from flowlint.loaders.gitignore import GitIgnore, work_tree
 from flowlint.loaders.discover import SKIP_DIRS, TERRAFORM, TERRAFORM_SUFFIXES, discover_all, file_format
 from flowlint.lsp.positions import PositionMapper
 from flowlint.tables import ActionTable
@@ -114,6 +115,7 @@ class WorkspaceModel:
         #: Findings of the repository stage (in .tf and options files: FL100, FL111, FL115, FL116).
         self.repository_findings: list[Diagnostic] = []
         self._options_files: set[str] = set()
+        self._ignores: dict[str, GitIgnore] = {}
 
     # ------------------------------------------------------------------ scope
 
@@ -125,8 +127,29 @@ class WorkspaceModel:
             relative = os.path.relpath(path, root)
             if relative == os.curdir or relative.startswith(os.pardir):
                 continue
-            return not any(part in SKIP_DIRS for part in relative.split(os.sep)[:-1])
+            if any(part in SKIP_DIRS for part in relative.split(os.sep)[:-1]):
+                return False
+            return not self._git_ignored(path)
         return False
+
+    def _git_ignored(self, path: str) -> bool:
+        """Whether git ignores ``path`` or a directory above it (as a rescan would skip it)."""
+        if not self.config.respect_gitignore:
+            return False
+        tree = work_tree(path)
+        if tree is None:
+            return False
+        ignore = self._ignores.get(tree)
+        if ignore is None:
+            ignore = self._ignores[tree] = GitIgnore(tree)
+        relative = ignore.relative(os.path.dirname(path))
+        if relative is None:
+            return False
+        parts = relative.split("/") if relative else []
+        for depth in range(len(parts)):
+            if ignore.ignored_in("/".join(parts[:depth]), parts[depth], True):
+                return True
+        return ignore.ignored_in(relative, os.path.basename(path))
 
     def accepts_document(self, path: str) -> bool:
         """Open documents are linted wherever they are, unless excluded or not flow files."""
@@ -137,7 +160,8 @@ class WorkspaceModel:
         found: list[str] = []
         for root in self.roots:
             if os.path.isdir(root):
-                found.extend(os.path.abspath(path) for path, _ in discover_all([root], self.config.is_excluded))
+                found.extend(os.path.abspath(path) for path, _ in discover_all([root], self.config.is_excluded,
+                                                                           self.config.respect_gitignore))
         return found
 
     def is_terraform(self, path: str) -> bool:
@@ -164,6 +188,7 @@ class WorkspaceModel:
             rescan = True
         paths = set(changed)
         if rescan:
+            self._ignores.clear()  # .gitignore files may have changed
             paths.update(self.files)
             paths.update(self.terraform)
             paths.update(self.discover())
@@ -218,7 +243,8 @@ class WorkspaceModel:
         for root in self.roots:
             relative = os.path.relpath(path, root)
             if not (relative == os.curdir or relative.startswith(os.pardir)):
-                return not any(part in SKIP_DIRS for part in relative.split(os.sep)[:-1])
+                return not any(part in SKIP_DIRS for part in relative.split(os.sep)[:-1]) \
+                    and not self._git_ignored(path)
         return False
 
     def _options_text(self, path: str, documents: Mapping[str, Document]) -> bool:

@@ -49,7 +49,7 @@ DEFAULT_DEBOUNCE_MS = 50
 SETTLE_TIMEOUT = 5.0
 #: Flow files, and TOML files: discovered configurations and an explicit ``configFile``.
 _WATCH_GLOBS = ([f"**/*{suffix}" for suffix in (*YAML_SUFFIXES, JSON_SUFFIX, *TERRAFORM_SUFFIXES)]
-                + [f"**/*{EXPORT_PREFIX}*", "**/*.toml"])
+                + [f"**/*{EXPORT_PREFIX}*", "**/*.toml", "**/.gitignore"])
 
 
 @dataclass(slots=True)
@@ -440,6 +440,7 @@ def create_server() -> FlowlintServer:
     def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
         paths: set[str] = set()
         config_changed = False
+        rescan = False
         for change in params.changes:
             path = server.path_of(change.uri)
             if path is None:
@@ -447,6 +448,8 @@ def create_server() -> FlowlintServer:
             name = os.path.basename(path)
             if name in (FLOWLINT_TOML, PYPROJECT_TOML) or path == server.model.config.path:
                 config_changed = True
+            if name == ".gitignore":
+                rescan = True  # what the workspace holds may change anywhere below it
             paths.add(path)
             if change.type == types.FileChangeType.Deleted:  # maybe a directory: drop what was under it
                 prefix = path.rstrip(os.sep) + os.sep
@@ -454,7 +457,7 @@ def create_server() -> FlowlintServer:
         if config_changed:
             server.schedule(paths, config=server.load_config())
         else:
-            server.schedule(paths)
+            server.schedule(paths, rescan=rescan)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     @notification
