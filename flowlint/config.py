@@ -57,6 +57,8 @@ class Config:
     exclude: list[str] = field(default_factory=lambda: [])
     #: Skip what git ignores when walking directories (``respect-gitignore``).
     respect_gitignore: bool = True
+    #: An export beside the YAML of the same flow: cross-flow rules see the YAML only.
+    yaml_shadows_exports: bool = True
     external_attributes: list[str] = field(default_factory=lambda: [])
     external_flows: list[str] = field(default_factory=lambda: [])
     flow_links: dict[str, list[str]] = field(default_factory=lambda: {})
@@ -372,6 +374,7 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
         severity={code: Severity(value) for code, value in _table(plain.get("severity")).items()},
         exclude=_strings(plain.get("exclude")),
         respect_gitignore=plain.get("respect-gitignore") is not False,
+        yaml_shadows_exports=plain.get("yaml-shadows-exports") is not False,
         external_attributes=_strings(plain.get("external-attributes")),
         external_flows=_strings(plain.get("external-flows")),
         flow_links={name: _strings(before) for name, before in _table(plain.get("flow-links")).items()},

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from flowlint.analysis.shadowing import cross_flow_view
 from flowlint.config import Config
 from flowlint.context import Context
 from flowlint.deploy.model import Deployment
@@ -47,11 +48,15 @@ def build_project(results: Iterable[LoadResult]) -> tuple[Project, list[Diagnost
 
 
 def run_rules(project: Project, config: Config) -> list[Diagnostic]:
+    """Every enabled rule: per-file rules over every flow, cross-flow rules over the flows
+    the organisation will have (exports shadowed by their YAML left out)."""
     ctx = Context(project, config)
+    cross = cross_flow_view(project, config.yaml_shadows_exports)
+    cross_ctx = ctx if cross is project else Context(cross, config)
     found: list[Diagnostic] = []
     for rule in all_rules():
         if config.is_enabled(rule.info.code):
-            found.extend(run_check(rule, ctx))
+            found.extend(run_check(rule, ctx if rule.per_file else cross_ctx))
     return found
 
 

@@ -377,10 +377,11 @@ def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[
 
 
 def run_cross_flow_rules(project: Project, config: Config, rules: Sequence[Rule]) -> dict[str, list[Diagnostic]]:
+    from flowlint.analysis.shadowing import cross_flow_view
     from flowlint.context import Context
     from flowlint.registry import run_check
 
-    ctx = Context(project, config)
+    ctx = Context(cross_flow_view(project, config.yaml_shadows_exports), config)
     return {rule.info.code: run_check(rule, ctx) for rule in rules}
 
 
