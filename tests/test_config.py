@@ -151,6 +151,7 @@ FULL = """\
     ignore = ["FL103"]
     exclude = ["legacy/", "**/*.tftpl"]
     respect-gitignore = false
+    yaml-shadows-exports = false
     external-attributes = ["Vendor.AccountId", "Vendor.Lang"]
     external-flows = ["Vendor IVR"]
     options-files = ["deploy/archy-options.yaml"]
@@ -187,6 +188,7 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         severity={"FL001": Severity.ERROR, "FL002": Severity.INFO},
         exclude=["legacy/", "**/*.tftpl"],
         respect_gitignore=False,
+        yaml_shadows_exports=False,
         external_attributes=["Vendor.AccountId", "Vendor.Lang"],
         external_flows=["Vendor IVR"],
         flow_links={"Support In-Queue": ["Main IVR"]},

@@ -589,3 +589,64 @@ def test_cache_environment_is_stable_across_processes(tmp_path: Path) -> None:
     digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
+
+
+def test_module_outputs_whatever_the_order_and_for_each(tmp_path: Path) -> None:
+    """A module input may read a sibling's output declared later in the file, and a
+    for_each instance's output by its key."""
+    module = ('variable "filepath" {}\nvariable "flow_name" {}\nvariable "substitutions" {\n  default = {}\n}\n'
+              'resource "genesyscloud_flow" "this" {\n  filepath = var.filepath\n'
+              '  substitutions = merge(var.substitutions, { flow_name = var.flow_name })\n}\n'
+              'output "flow_name" {\n  value = var.flow_name\n}\n')
+    caller = INBOUND.replace('  division: "{{division}}"\n', "")
+    files = {
+        "main.tf": textwrap.dedent("""\
+            module "a_caller" {
+              source        = "./m"
+              filepath      = "${path.module}/caller.yaml"
+              flow_name     = "Caller"
+              substitutions = { support_flow = module.b_target.flow_name }
+            }
+            module "b_target" {
+              source    = "./m"
+              filepath  = "${path.module}/target.yaml"
+              flow_name = "Target"
+            }
+            module "set" {
+              for_each  = { one = "One", two = "Two" }
+              source    = "./m"
+              filepath  = "${path.module}/${each.key}.yaml"
+              flow_name = each.value
+            }
+            module "c_caller" {
+              source        = "./m"
+              filepath      = "${path.module}/caller2.yaml"
+              flow_name     = "Caller 2"
+              substitutions = { support_flow = module.set["two"].flow_name }
+            }
+            """),
+        "m/main.tf": module,
+        "caller.yaml": caller,
+        "caller2.yaml": caller,
+        "target.yaml": SUPPORT,
+        "one.yaml": SUPPORT.replace("CustomerTier", "Other"),
+        "two.yaml": SUPPORT,
+    }
+    write_project(tmp_path, files)
+    result = check_paths([str(tmp_path)])
+    targets = sorted(a.target.text for f in result.project.flows for a in f.actions
+                     if a.target is not None and a.target.text)
+    assert targets == ["Target", "Two"]
+    assert sorted(f.name for f in result.project.flows) == ["Caller", "Caller 2", "One", "Target", "Two"]
+
+
+def test_keys_passed_down_to_a_shared_module_are_reported_where_written(tmp_path: Path) -> None:
+    module = ('variable "substitutions" {}\nresource "genesyscloud_flow" "this" {\n'
+              '  filepath = "${path.module}/flow.yaml"\n'
+              '  substitutions = merge(var.substitutions, { flow_name = "Main" })\n}\n')
+    files = {"main.tf": 'module "a" {\n  source = "./m"\n  substitutions = {\n    force_unlock = true\n  }\n}\n',
+             "m/main.tf": module, "m/flow.yaml": SUPPORT}
+    found = check(tmp_path, files)
+    (misplaced,) = [d for d in found if d.code == "FL112"]
+    assert misplaced.file.endswith("main.tf") and not misplaced.file.endswith("m/main.tf")
+    assert misplaced.span is not None and (misplaced.span.line, misplaced.span.column) == (4, 5)

@@ -66,6 +66,7 @@ class ModuleDef:
     files: list[TfFile] = field(default_factory=lambda: [])
     variables: dict[str, Block] = field(default_factory=lambda: {})
     locals: dict[str, Attribute] = field(default_factory=lambda: {})
+    local_paths: dict[str, str] = field(default_factory=lambda: {})
     modules: dict[str, Block] = field(default_factory=lambda: {})
     resources: dict[tuple[str, str], Block] = field(default_factory=lambda: {})
     outputs: dict[str, Block] = field(default_factory=lambda: {})
@@ -92,6 +93,7 @@ def _module_defs(files: Sequence[TfFile]) -> dict[str, ModuleDef]:
                 module.variables[labels[0]] = block
             elif block.type == "locals":
                 module.locals.update(block.attributes)
+                module.local_paths.update((name, block.path) for name in block.attributes)
             elif block.type == "module" and labels:
                 module.modules[labels[0]] = block
             elif block.type == "resource" and len(labels) >= 2:
@@ -151,6 +153,8 @@ class _Input:
     expr: Expr
     scope: Instance
     each: dict[str, Value]
+    #: The .tf file the expression is written in (the module block's).
+    path: str = ""
 
 
 class Instance:
@@ -171,10 +175,26 @@ class Instance:
         self._busy: set[str] = set()
         self.files: dict[str, tuple[Rendered, Block]] = {}
         self.depth = 0
+        self._created = False
+        #: This instance's key in its module call's count/for_each (None for a single instance).
+        self.key: Value = None
 
     # -- structure -------------------------------------------------------------------
     def walk(self, reached: set[str]) -> None:
         reached.add(self.module.directory)
+        self.ensure_children()
+        for _, children in sorted(self.children.items()):
+            for child in children:
+                child.walk(reached)
+        self._collect_files()
+        self._collect_flows()
+
+    def ensure_children(self) -> None:
+        """Create this instance's module instances (once), before any is walked: a module's
+        inputs may read a sibling's outputs, whatever the order of their blocks."""
+        if self._created:
+            return
+        self._created = True
         for name, block in sorted(self.module.modules.items()):
             target = _local_source(block, self.module.directory)
             if target is None or target not in self.reader.defs or not self.reader.defs[target].has_tf:
@@ -190,19 +210,18 @@ class Instance:
                                  " Terraform rejects this configuration, and flowlint does not follow it",
                         block.path, block.span, f'module "{name}"'))
                 continue
+            self.children[name] = []  # being created: an output read meanwhile is unknown
             for suffix, each in self.expansions(block):
                 if self.reader.instances >= MAX_INSTANCES:
                     return
                 self.reader.instances += 1
-                inputs = {key: _Input(attr.expr, self, each) for key, attr in block.attributes.items()
+                inputs = {key: _Input(attr.expr, self, each, block.path) for key, attr in block.attributes.items()
                           if key not in ("source", "version", "count", "for_each", "depends_on", "providers")}
                 prefix = f"{self.address}." if self.address else ""
                 child = Instance(self.reader, self.reader.defs[target], f"{prefix}module.{name}{suffix}", self,
                                  inputs, self.root_dir, self.chain)
-                self.children.setdefault(name, []).append(child)
-                child.walk(reached)
-        self._collect_files()
-        self._collect_flows()
+                child.key = each.get("each.key", each.get("count.index"))
+                self.children[name].append(child)
 
     def expansions(self, block: Block) -> list[tuple[str, dict[str, Value]]]:
         """(address suffix, each/count values) per instance of a block with count/for_each."""
@@ -268,9 +287,12 @@ class Instance:
         value = self.eval(filepath.expr, each)
         if isinstance(value, Unknown) or not isinstance(value, str):
             if report:
+                hint = "" if self.parent is not None or not self.module.variables else \
+                    (" (if this directory is a module called from a root outside the linted paths, lint the "
+                     "directory that holds the root)")
                 self.reader.findings.append(self.reader.diagnostic(
                     "FL116", f"{address}: its filepath cannot be resolved offline, so the flow it deploys is not "
-                             "linted as deployed", block.path, filepath.span, address))
+                             f"linted as deployed{hint}", block.path, filepath.span, address))
             return None
         if _REMOTE_RE.match(value):
             scheme = value.split(":", 1)[0] if "://" in value else "a remote location"
@@ -338,9 +360,43 @@ class Instance:
             return found
         mapping = as_map(value)
         if mapping is not None:
+            # Where each key is written, followed through variables, locals and merge():
+            # a map passed down to a shared module is reported where the caller wrote it.
+            origins = self.key_origins(expr, each, path, 0) if expr is not None else {}
             for key, item in sorted(mapping.items()):
-                found.append(_substitution(key, item, Origin(path, span), ""))
+                found.append(_substitution(key, item, origins.get(key, Origin(path, span)), ""))
         return found
+
+    def key_origins(self, expr: Expr, each: dict[str, Value], path: str, depth: int) -> dict[str, Origin]:
+        """Where the keys of the map ``expr`` evaluates to are written (those we can follow)."""
+        if depth > MAX_MODULE_DEPTH:
+            return {}
+        if expr.kind == "obj":
+            found: dict[str, Origin] = {}
+            for key_expr, _ in expr.items:
+                key = self.eval(key_expr, each)
+                if isinstance(key, str):
+                    found[key] = Origin(path, key_expr.span)
+            return found
+        if expr.kind == "call" and expr.name == "merge":
+            merged: dict[str, Origin] = {}
+            for arg in expr.args:
+                merged.update(self.key_origins(arg, each, path, depth + 1))
+            return merged
+        if expr.kind == "ref" and len(expr.names) == 2 and expr.names[0] == "var":
+            given = self.inputs.get(str(expr.names[1]))
+            if given is not None:
+                return given.scope.key_origins(given.expr, given.each, given.path, depth + 1)
+            block = self.module.variables.get(str(expr.names[1]))
+            default = block.attributes.get("default") if block is not None else None
+            if block is not None and default is not None:
+                return self.key_origins(default.expr, {}, block.path, depth + 1)
+        if expr.kind == "ref" and len(expr.names) == 2 and expr.names[0] == "local":
+            name = str(expr.names[1])
+            attribute = self.module.locals.get(name)
+            if attribute is not None:
+                return self.key_origins(attribute.expr, {}, self.module.local_paths.get(name, path), depth + 1)
+        return {}
 
     def local_path(self, value: str) -> str:
         # Terraform resolves relative paths against its working directory: the root module.
@@ -386,12 +442,24 @@ class Instance:
         self._values[key] = value
         return value
 
-    def output(self, module: str, name: str) -> Value:
-        children = self.children.get(module, [])
-        symbol = Unknown("${" + self.prefix + f"module.{module}.{name}" + "}")
-        if len(children) != 1:
+    def module_value(self, module: str) -> Value:
+        """``module.NAME``: its outputs (a map), a list of them (count) or a map by key (for_each)."""
+        self.ensure_children()
+        children = self.children.get(module)
+        symbol = Unknown("${" + self.prefix + f"module.{module}" + "}")
+        block = self.module.modules.get(module)
+        if not children or block is None:
             return symbol
-        child = children[0]
+        if "for_each" not in block.attributes and "count" not in block.attributes:
+            return _Outputs(children[0])
+        if "count" in block.attributes:
+            return [_Outputs(child) for child in children]
+        return {str(child.key): _Outputs(child) for child in children if not isinstance(child.key, Unknown)}
+
+    def output(self, child: Instance, name: str) -> Value:
+        """Output ``name`` of the module instance ``child`` (of this instance)."""
+        child.ensure_children()
+        symbol = Unknown("${" + child.address + f".{name}" + "}")
         block = child.module.outputs.get(name)
         value = block.attributes.get("value") if block is not None else None
         if value is None:
@@ -481,8 +549,13 @@ class Instance:
                 return mapping[key]
             if items is not None and isinstance(key, int) and 0 <= key < len(items):
                 return items[key]
-            if isinstance(target, Unknown) and isinstance(key, (str, int)):
-                return Unknown(target.text[:-1] + f"[{key!r}]" + "}" if target.text.endswith("}") else target.text)
+            if isinstance(target, _Outputs) and isinstance(key, str):
+                return target.get(key)
+            if isinstance(target, Unknown) and isinstance(key, (str, int)) and target.text.endswith("}"):
+                index = f"[{key}]" if isinstance(key, int) else f'["{key}"]'  # as Terraform writes it
+                return Unknown(target.text[:-1] + index + "}")
+            if isinstance(target, Unknown):
+                return target
             return Unknown("${" + self.prefix + f"index@{expr.span.line}:{expr.span.column}" + "}")
         if kind == "binop":
             return self._binop(expr, each)
@@ -514,8 +587,8 @@ class Instance:
         if head in ("each", "count") and len(names) >= 2:
             value = each.get(f"{head}.{names[1]}")
             return _traverse(value, names[2:]) if value is not None else symbol
-        if head == "module" and len(names) >= 3:
-            return _traverse(self.output(names[1], names[2]), names[3:])
+        if head == "module" and len(names) >= 2:
+            return _traverse(self.module_value(names[1]), names[2:])
         if head in ("data", "terraform", "self"):
             return symbol
         if len(names) >= 3:
@@ -612,8 +685,22 @@ def _short_dir(directory: str) -> str:
     return os.path.relpath(directory) if not os.path.relpath(directory).startswith("..") else directory
 
 
+@dataclass(frozen=True, slots=True)
+class _Outputs:
+    """A module instance's outputs, read one by one as a traversal asks for them."""
+
+    instance: Instance
+
+    def get(self, name: str) -> Value:
+        parent = self.instance.parent
+        return parent.output(self.instance, name) if parent is not None else Unknown("${" + name + "}")
+
+
 def _traverse(value: Value, names: list[str]) -> Value:
     for name in names:
+        if isinstance(value, _Outputs):
+            value = value.get(name)
+            continue
         mapping = as_map(value)
         if mapping is not None and name in mapping:
             value = mapping[name]
