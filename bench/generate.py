@@ -1,6 +1,6 @@
 """Generate a realistic synthetic flowlint project of N flows by recombining the corpus.
 
-Usage:  python bench/generate.py N [--out DIR] [--seed S] [--corpus DIR] [--export-share F]
+Usage:  python bench/generate.py N [--out DIR] [--seed S] [--corpus DIR] [--export-share F] [--terraform]
 
 Every generated flow starts from a real corpus Archy YAML flow of the same type (its
 settings, containers, menus and start-up reference are kept) and gets its task/state/bot
@@ -12,6 +12,14 @@ organisation has: transfers between flows of the same type, common module and bo
 (to generated flows), and participant-data Sets/Gets over one shared, Zipf-distributed
 vocabulary of attribute names, where a flow's Gets mostly read what its callers set.  A
 share of the flows are Architect exports (a corpus export, renamed).
+
+With ``--terraform`` the project is deployed by Terraform, as CX-as-code repositories are:
+every YAML flow is deployed by a ``genesyscloud_flow`` of ``terraform/`` (exports are not),
+about half of them are named ``"{{flow_name}}"``, about a third of the cross-flow references
+to generated flows become placeholders (``"{{support_flow}}"``), a set division becomes
+``"{{division}}"``, and the corpus's own placeholders get values (see :class:`Terraform`).
+Every placeholder resolves to what the plain generation writes, so flowlint sees the same
+flows, names and links either way: the difference is the cost of linting as deployed.
 
 Output is deterministic for a given seed, N and corpus; files go under ``--out`` (default:
 a new temporary directory), never into the repository.  A ``.flowlint.toml`` is written at
@@ -416,6 +424,409 @@ def _export_bytes(doc: Data, name: str) -> bytes:
     return base64.b64encode(urllib.parse.quote(text, safe="!~*'()").encode("ascii"))
 
 
+# --------------------------------------------------------------------------- deploying with Terraform
+
+#: ``{{key}}`` exactly as the provider replaces it, and ``${key}`` as templatefile() does.
+_EXACT = re.compile(r"\{\{([^{}\s]+)\}\}")
+_TEMPLATE_VAR = re.compile(r"(?<!\$)\$\{([^{}\n]*)\}")
+#: Corpus placeholder keys that name a credential: a sensitive root variable without a value,
+#: as real repositories keep them (given by TF_VAR_... at apply time, unknown offline).
+_SECRET = re.compile(r"secret|passw(or)?d|token|api[_-]?key|credential|private[_-]?key", re.IGNORECASE)
+#: Values for corpus placeholders whose key alone does not say what a plausible value is.
+#: ``external_contact_email_type`` ends an expression (``State.externalContact.{{...}}``):
+#: its value must be a property of ExternalContact for the expression to stay valid.
+_CORPUS_VALUES = {"default_language": "en-us", "language": "en-us", "external_contact_email_type": "workEmail"}
+#: The division the root's ``var.division`` defaults to; other set divisions are written literally.
+_DEFAULT_DIVISION = "Home"
+#: Which kind of flow a reference names, by the key it is written under: the placeholder's suffix.
+_REFERENCE_SUFFIX = {"targetFlow": "flow", "commonModule": "module", "botFlow": "bot", "digitalBotFlow": "bot"}
+
+
+@dataclass(slots=True)
+class _Deployed:
+    """One generated YAML flow as the Terraform deploys it."""
+
+    plan: Plan
+    #: The flow's own name is ``"{{flow_name}}"``.
+    named: bool
+    #: Placeholder key -> name of the generated flow the reference names.
+    references: dict[str, str] = field(default_factory=lambda: {})
+    #: The division the flow had, when its ``division:`` became ``"{{division}}"``.
+    division: str | None = None
+    #: Placeholder key -> HCL expression of its value (``flow_name`` included).
+    substitutions: dict[str, str] = field(default_factory=lambda: {})
+    #: ``${key}`` in the file -> HCL expression: the file is rendered by templatefile() first.
+    template_vars: dict[str, str] = field(default_factory=lambda: {})
+
+
+class Terraform:
+    """Makes the generated YAML flows templates, and writes the Terraform that deploys them.
+
+    The layout is the one CX-as-code repositories use: a root module (``terraform/``) with
+    ``variables.tf`` (defaults) and ``terraform.tfvars`` (this environment's values: no name
+    prefix, so that the deployed names are the plain generation's), ``locals.tf`` (the flow
+    names the Terraform spells out, for the placeholders that name another flow), and one
+    file per flow type that calls the modules: ``modules/flow`` once per flow named by
+    ``{{flow_name}}`` (its name is a module input), ``modules/flow_set`` once per type for the
+    flows with a literal name (``for_each`` over a map input), and ``modules/rendered_flow``
+    for files with ``${key}`` placeholders (corpus ``.tftpl`` templates: ``local_file`` +
+    ``templatefile()``, then ``substitutions``).  Only modules that are called are written:
+    flowlint instantiates a directory of ``.tf`` files that nothing calls as a root.
+
+    Its decisions draw from a random stream of their own, so the generator's stream, and
+    with it every flow, is the same as without ``--terraform``.
+    """
+
+    def __init__(self, plans: list[Plan], seed: int) -> None:
+        self.rng = random.Random(f"terraform-{seed}")
+        self.by_name = {plan.name: plan for plan in plans if plan.base is not None}
+        self.deployed: list[_Deployed] = []
+        #: Flows whose name the Terraform writes (``local.flow_names``), by index.
+        self.spelt: dict[int, Plan] = {}
+        self.secrets: set[str] = set()
+
+    # -- the flow files ------------------------------------------------------------------
+    def template(self, plan: Plan, flow: Data) -> _Deployed:
+        """Put placeholders into ``flow`` (in place): its name for about half of the flows,
+        its division, and about a third of its references to other generated flows."""
+        body = _as_dict(flow.get(plan.type_key))
+        assert body is not None
+        deployed = _Deployed(plan, self.rng.random() < 0.5)
+        if deployed.named:
+            body["name"] = "{{flow_name}}"
+        division = body.get("division")
+        if isinstance(division, str) and not _PLACEHOLDER.search(division):
+            body["division"] = "{{division}}"
+            deployed.division = division
+        taken = {key for text in _strings(body) for key in _EXACT.findall(text)}
+        self._references(body, deployed, taken)
+        return deployed
+
+    def _references(self, node: object, deployed: _Deployed, taken: set[str]) -> None:
+        data = _as_dict(node)
+        if data is None:
+            for item in _as_list(node):
+                self._references(item, deployed, taken)
+            return
+        for key, value in list(data.items()):
+            inner = _as_dict(value)
+            if inner is None:
+                self._references(value, deployed, taken)
+                continue
+            suffix = _REFERENCE_SUFFIX.get(key)
+            name = inner.get("name") if key == "targetFlow" else next(iter(inner)) if len(inner) == 1 else None
+            if suffix is None or not isinstance(name, str) or name not in self.by_name:
+                self._references(inner, deployed, taken)
+            elif self.rng.random() < 1 / 3:
+                placeholder = "{{" + self._key(name, suffix, deployed, taken) + "}}"
+                if key == "targetFlow":
+                    inner["name"] = placeholder
+                else:  # callCommonModule / callBotFlow / callDigitalBot: the flow's name is the key
+                    data[key] = {placeholder: inner[name]}
+
+    @staticmethod
+    def _key(name: str, suffix: str, deployed: _Deployed, taken: set[str]) -> str:
+        """``support_flow`` for 'Support 00042': one key per target in a flow, none the corpus uses."""
+        for key, target in deployed.references.items():
+            if target == name:
+                return key
+        stem = re.sub(r"[^a-z0-9]+", "_", name.rsplit(" ", 1)[0].lower()).strip("_")[:32].strip("_") or "target"
+        stem = stem if stem[0].isalpha() else f"flow_{stem}"
+        key, number = f"{stem}_{suffix}", 1
+        while key in taken or key in deployed.references:
+            number += 1
+            key = f"{stem}_{suffix}_{number}"
+        deployed.references[key] = name
+        return key
+
+    def deploy(self, deployed: _Deployed, text: str) -> str:
+        """The dumped flow with its placeholders double-quoted, and its deployment recorded:
+        a value for every ``{{key}}`` the file has (no FL110), and no key it has not (no FL111)."""
+        ours = {"flow_name", "division", *deployed.references}
+        text = re.sub(r"'(\{\{([^{}\s]+)\}\})'", lambda m: f'"{m.group(1)}"' if m.group(2) in ours else m.group(0),
+                      text)
+        for key in sorted(set(_EXACT.findall(text))):
+            deployed.substitutions[key] = self._value(deployed, key)
+        for key in sorted(set(_TEMPLATE_VAR.findall(text))):
+            if not re.fullmatch(r"\w+", key):
+                raise SystemExit(f"{deployed.plan.path}: '${{{key}}}' cannot be given to templatefile()")
+            deployed.template_vars[key] = _hcl(_corpus_value(key))
+        if deployed.template_vars and "%{" in text:
+            raise SystemExit(f"{deployed.plan.path}: '%{{' would be a templatefile() directive")
+        self.deployed.append(deployed)
+        return text
+
+    def _value(self, deployed: _Deployed, key: str) -> str:
+        if key == "flow_name" and deployed.named:
+            return self._name(deployed.plan)
+        if key in deployed.references:
+            return self._name(self.by_name[deployed.references[key]])
+        if key == "division" and deployed.division is not None and deployed.division != _DEFAULT_DIVISION:
+            return _hcl(deployed.division)
+        if "division" in key.lower():
+            return "var.division"
+        if _SECRET.search(key):
+            variable = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower()
+            self.secrets.add(variable)
+            return f"var.{variable}"
+        return _hcl(_corpus_value(key))
+
+    def _name(self, plan: Plan) -> str:
+        self.spelt[plan.index] = plan
+        return f"local.flow_names.f{plan.index:05d}"
+
+    # -- the Terraform -------------------------------------------------------------------
+    def write(self, out: Path) -> list[Path]:
+        """Write ``out/terraform``: every recorded deployment, and the modules they call."""
+        root = out / "terraform"
+        files: dict[str, str] = {
+            "versions.tf": _VERSIONS,
+            "variables.tf": _VARIABLES + "".join(_SECRET_VARIABLE.format(name=name) for name in sorted(self.secrets)),
+            "terraform.tfvars": _TFVARS,
+            "locals.tf": self._locals(),
+        }
+        by_type: dict[str, list[_Deployed]] = {}
+        for deployed in self.deployed:
+            by_type.setdefault(deployed.plan.type_key, []).append(deployed)
+        called: set[str] = set()
+        for type_key, group in sorted(by_type.items()):
+            files[f"flows_{_snake(type_key)}.tf"] = self._type_file(type_key, group, called)
+        for module in sorted(called):
+            for name, text in _MODULES[module].items():
+                files[f"modules/{module}/{name}"] = text
+        written: list[Path] = []
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+        return written
+
+    def _locals(self) -> str:
+        lines = ["locals {", '  flows_dir = "${path.module}/../flows"', "",
+                 "  # Flow names as deployed: the environment's prefix (var.name_prefix) on each one.",
+                 "  flow_names = {"]
+        for index, plan in sorted(self.spelt.items()):
+            lines.append(f'    f{index:05d} = "${{var.name_prefix}}{_hcl(plan.name)[1:]}')
+        lines += ["  }", "}", ""]
+        return "\n".join(lines)
+
+    def _type_file(self, type_key: str, group: list[_Deployed], called: set[str]) -> str:
+        """The root's file for one flow type: a module call per flow named by ``{{flow_name}}``
+        or rendered by templatefile(), and one ``flow_set`` call for the others."""
+        parts = [f"# {type_key} flows, deployed as generated by bench/generate.py --terraform\n"]
+        in_set: dict[str, str] = {}
+        for deployed in group:
+            plan = deployed.plan
+            stem = Path(plan.path).stem
+            label = _snake(stem) if stem[0].isalpha() else f"flow_{_snake(stem)}"
+            filepath = '"${local.flows_dir}/' + _hcl(plan.path.removeprefix("flows/"))[1:]
+            if deployed.template_vars:
+                called.add("rendered_flow")
+                parts.append(f'module "{label}" {{\n  source        = "./modules/rendered_flow"\n'
+                             f"  template      = {filepath}\n  rendered_name = {_hcl(stem)}\n"
+                             f"  template_vars = {_hcl_map(deployed.template_vars, 2)}\n"
+                             f"  substitutions = {_hcl_map(deployed.substitutions, 2)}\n}}\n")
+            elif deployed.named:
+                called.add("flow")
+                others = {k: v for k, v in deployed.substitutions.items() if k != "flow_name"}
+                parts.append(f'module "{label}" {{\n  source        = "./modules/flow"\n  filepath      = {filepath}\n'
+                             f"  flow_name     = {deployed.substitutions['flow_name']}\n"
+                             f"  substitutions = {_hcl_map(others, 2)}\n}}\n")
+            else:
+                in_set[stem] = _hcl_map({"filepath": filepath,
+                                         "substitutions": _hcl_map(deployed.substitutions, 6)}, 4)
+        if in_set:
+            called.add("flow_set")
+            parts.append(f'module "{_snake(type_key)}_flows" {{\n  source = "./modules/flow_set"\n'
+                         f"  flows = {_hcl_map(in_set, 2)}\n}}\n")
+        return "\n".join(parts)
+
+
+def _strings(node: object) -> list[str]:
+    """Every string of parsed data, mapping keys included."""
+    data = _as_dict(node)
+    if data is not None:
+        return [text for key, value in data.items() for text in (key, *_strings(value))]
+    if isinstance(node, str):
+        return [node]
+    return [text for item in _as_list(node) for text in _strings(item)]
+
+
+def _corpus_value(key: str) -> str:
+    """A plausible value for a placeholder the corpus flow came with (a queue, a data action,
+    an address...).  Only the characters of real names: a value is substituted unescaped, and
+    must neither break the YAML around it nor turn a quoted scalar into something else."""
+    if key in _CORPUS_VALUES:
+        return _CORPUS_VALUES[key]
+    lowered = key.lower()
+    if "email" in lowered and not any(word in lowered for word in ("body", "subject", "type")):
+        return "contact-center@example.com"
+    if "phone" in lowered or "sms_number" in lowered:
+        return "+13175550100"
+    return " ".join(word.capitalize() for word in re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key).replace("_", " ").split())
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()).strip("_")
+
+
+def _hcl(text: str) -> str:
+    """A quoted HCL string of ``text``: escapes, and ``${``/``%{`` kept literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def _hcl_map(values: dict[str, str], indent: int) -> str:
+    """An HCL object of ``values`` (key -> expression), closing at ``indent`` spaces."""
+    if not values:
+        return "{}"
+    keys = {key: key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else _hcl(key) for key in values}
+    width = max(len(k) for k in keys.values())
+    lines = ["{"]
+    for key, value in values.items():
+        # Aligned as ``terraform fmt`` aligns one-line values (objects are not).
+        shown = keys[key] if "\n" in value else keys[key].ljust(width)
+        lines.append(f"{' ' * (indent + 2)}{shown} = {value}")
+    return "\n".join([*lines, " " * indent + "}"])
+
+
+_VERSIONS = """\
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    genesyscloud = {
+      source  = "mypurecloud/genesyscloud"
+      version = "~> 1.50"
+    }
+  }
+}
+
+provider "genesyscloud" {
+  # OAuth client and region: GENESYSCLOUD_OAUTHCLIENT_ID, _SECRET and _REGION
+  sdk_debug = false
+}
+"""
+_VARIABLES = f"""\
+variable "division" {{
+  description = "Division of the flows that do not name one of their own"
+  type        = string
+  default     = "{_DEFAULT_DIVISION}"
+}}
+
+variable "name_prefix" {{
+  description = "Prefix of every flow name that Terraform gives: the environment (see terraform.tfvars)"
+  type        = string
+  default     = "DEV "
+}}
+"""
+_SECRET_VARIABLE = """
+variable "{name}" {{
+  description = "A credential a flow needs: given by TF_VAR_{name} at apply time, never committed"
+  type        = string
+  sensitive   = true
+}}
+"""
+_TFVARS = """\
+# This environment (production): flow names without an environment prefix.
+name_prefix = ""
+"""
+_MODULES: dict[str, dict[str, str]] = {
+    "flow": {
+        "variables.tf": """\
+variable "filepath" {
+  description = "The Archy YAML flow file to deploy"
+  type        = string
+}
+
+variable "flow_name" {
+  description = "The flow's name: the value of the file's {{flow_name}}"
+  type        = string
+}
+
+variable "substitutions" {
+  description = "The file's other {{key}} placeholders and their values"
+  type        = map(string)
+  default     = {}
+}
+""",
+        "main.tf": """\
+resource "genesyscloud_flow" "this" {
+  filepath          = var.filepath
+  file_content_hash = filesha256(var.filepath)
+  substitutions     = merge(var.substitutions, { flow_name = var.flow_name })
+}
+""",
+        "outputs.tf": """\
+output "flow_id" {
+  value = genesyscloud_flow.this.id
+}
+
+output "flow_name" {
+  value = var.flow_name
+}
+""",
+    },
+    "flow_set": {
+        "variables.tf": """\
+variable "flows" {
+  description = "Flows to deploy, by key: the file and the values of its {{key}} placeholders"
+  type = map(object({
+    filepath      = string
+    substitutions = map(string)
+  }))
+}
+""",
+        "main.tf": """\
+resource "genesyscloud_flow" "flows" {
+  for_each          = var.flows
+  filepath          = each.value.filepath
+  file_content_hash = filesha256(each.value.filepath)
+  substitutions     = each.value.substitutions
+}
+""",
+    },
+    "rendered_flow": {
+        "variables.tf": """\
+variable "template" {
+  description = "A flow file with Terraform template placeholders"
+  type        = string
+}
+
+variable "rendered_name" {
+  description = "Name of the rendered file"
+  type        = string
+}
+
+variable "template_vars" {
+  description = "Values of the template's placeholders"
+  type        = map(string)
+}
+
+variable "substitutions" {
+  description = "The rendered file's {{key}} placeholders and their values"
+  type        = map(string)
+  default     = {}
+}
+""",
+        "main.tf": """\
+# The template is rendered by templatefile() into a file of its own, which the provider
+# deploys with substitutions like any other flow file.
+resource "local_file" "flow" {
+  content  = templatefile(var.template, var.template_vars)
+  filename = "${path.root}/rendered/${var.rendered_name}.yaml"
+}
+
+resource "genesyscloud_flow" "this" {
+  filepath          = local_file.flow.filename
+  file_content_hash = sha256(local_file.flow.content)
+  substitutions     = var.substitutions
+}
+""",
+    },
+}
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -426,10 +837,13 @@ class Generated:
     total_bytes: int
     yaml_files: int
     export_files: int
+    #: ``.tf``/``.tfvars`` files written (``--terraform``), not counted in ``files``.
+    terraform_files: list[Path] = field(default_factory=lambda: [])
 
 
 def generate(n: int, out: Path, seed: int = 1, corpus_dir: Path = DEFAULT_CORPUS,
-             export_share: float = 0.05) -> Generated:
+             export_share: float = 0.05, terraform: bool = False) -> Generated:
+    """Write the project; with ``terraform``, deployed by ``out/terraform`` (see :class:`Terraform`)."""
     corpus = read_corpus(corpus_dir)
     if not corpus.bases:
         raise SystemExit(f"no Archy YAML flows found in {corpus_dir}")
@@ -445,6 +859,7 @@ def generate(n: int, out: Path, seed: int = 1, corpus_dir: Path = DEFAULT_CORPUS
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     files: list[Path] = []
     total = yaml_files = export_files = 0
+    deploy = Terraform(plans, seed) if terraform else None
     for plan in plans:
         target = out / plan.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -454,14 +869,18 @@ def generate(n: int, out: Path, seed: int = 1, corpus_dir: Path = DEFAULT_CORPUS
         else:
             assert plan.base is not None
             flow = _FlowMaker(plan, plan.base, corpus, random.Random(rng.random()), by_type).make()
+            deployed = deploy.template(plan, flow) if deploy is not None else None
             text = dump(flow, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110,
                         default_flow_style=False)
+            if deploy is not None and deployed is not None:
+                text = deploy.deploy(deployed, text)
             data = text.encode("utf-8")
             yaml_files += 1
         target.write_bytes(data)
         files.append(target)
         total += len(data)
-    return Generated(out, files, total, yaml_files, export_files)
+    terraform_files = deploy.write(out) if deploy is not None else []
+    return Generated(out, files, total, yaml_files, export_files, terraform_files)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -472,14 +891,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     parser.add_argument("--export-share", type=float, default=0.05,
                         help="fraction of flows written as Architect exports (default 0.05)")
+    parser.add_argument("--terraform", action="store_true",
+                        help="deploy every YAML flow with Terraform (terraform/), names and links as placeholders")
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix=f"flowlint-bench-{args.n}-"))
     if out.resolve().is_relative_to(ROOT):
         print(f"refusing to write into the repository: {out}", file=sys.stderr)
         return 2
-    result = generate(args.n, out, args.seed, Path(args.corpus), args.export_share)
+    result = generate(args.n, out, args.seed, Path(args.corpus), args.export_share, args.terraform)
+    deployed = f", deployed by {len(result.terraform_files)} Terraform files" if args.terraform else ""
     print(f"{len(result.files)} flows ({result.yaml_files} YAML, {result.export_files} exports), "
-          f"{result.total_bytes / 1e6:.1f} MB in {os.fspath(result.root)}")
+          f"{result.total_bytes / 1e6:.1f} MB{deployed} in {os.fspath(result.root)}")
     return 0
 
 

@@ -2,8 +2,8 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/run.py [--sizes 100 1000 5000] [--repeat 3] [--before REV ...]
-                                  [--work DIR] [--write-docs]
+    .venv/bin/python bench/run.py [--sizes 100 1000 5000] [--terraform-sizes 1000] [--repeat 3]
+                                  [--before REV ...] [--work DIR] [--write-docs]
 
 For each N, ``bench/generate.py`` makes a synthetic project of N flows (seed 1) in a
 temporary directory (``--work``), and this script times the ``flowlint`` command line on
@@ -19,7 +19,13 @@ it in fresh processes (wall clock, Python start-up included, best of ``--repeat`
   resident server (``flowlint check --daemon``, client start-up included), and after an
   edit that changes what other files see (an attribute a Set writes is renamed);
 * a cold single-file check (``examples/flows/support.yaml``);
-* ``--before REV``: the cold check of an older revision (extracted with ``git archive``).
+* ``--before REV``: the cold check of an older revision (extracted with ``git archive``);
+* ``--terraform-sizes N ...``: the same project deployed by Terraform (``generate.py
+  --terraform``: every YAML flow deployed by a ``genesyscloud_flow``, names and links as
+  ``{{key}}`` placeholders), where flowlint parses the ``.tf`` files and loads every flow as
+  deployed: its cold check against the bare parse of the same flow files (the ``.tf`` files
+  are flowlint's extra work, not the baseline's), the first run with the cache, and the
+  one-shot and ``--daemon`` re-checks after editing one flow file.
 
 Subprocesses run with a bytecode cache in a temporary directory (as after ``pip install``,
 which compiles bytecode); this environment sets PYTHONDONTWRITEBYTECODE, which would
@@ -36,6 +42,7 @@ import gc
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -343,6 +350,93 @@ def measure_size(n: int, work: Path, env: dict[str, str], repeat: int, befores: 
     return size
 
 
+@dataclass(slots=True)
+class TerraformSize:
+    """The project of N flows deployed by Terraform (``generate.py --terraform``)."""
+
+    n: int
+    files: int = 0
+    yaml_files: int = 0
+    export_files: int = 0
+    terraform_files: int = 0
+    megabytes: float = 0.0
+    bare: float = 0.0
+    #: The bare parse of the .tf files: python-hcl2's own ``parses_to_tree``.
+    bare_tf: float = 0.0
+    cold: Run | None = None
+    cache_fill: float = 0.0
+    warm: float = 0.0
+    daemon_warm: float = 0.0
+    findings: str = ""
+
+
+def bare_parse_terraform_seconds(project: Path, repeat: int) -> float:
+    """Best wall seconds of parsing every .tf/.tfvars file of ``project`` with python-hcl2's
+    public parser (into its lark tree): the bare parse of the Terraform a repository holds."""
+    import hcl2.api
+
+    from flowlint.loaders.discover import TERRAFORM, discover_all
+
+    texts = [Path(path).read_text(encoding="utf-8") for path, fmt in discover_all([str(project)]) if fmt == TERRAFORM]
+    parse: Callable[[str], object] = getattr(hcl2.api, "parses_to_tree")
+    parse("a = 1\n")  # the grammar is built (or read from its cache) once, outside the timing
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for text in texts:
+            parse(text if text.endswith("\n") else text + "\n")
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+#: Findings that mean the generated Terraform does not match its flow files (a value missing
+#: or unused, a file not found or not linted): a generator bug, not something to measure.
+_INCONSISTENT = re.compile(rb": (FL11[0-35-6]) \[")
+
+
+def measure_terraform(n: int, work: Path, env: dict[str, str], repeat: int, jobs: int) -> TerraformSize:
+    """What linting as deployed costs: ``measure_size``'s cold, cached and warm checks on the
+    Terraform-deployed project.  The baseline is the bare parse of the flow files alone, as
+    for the plain project: parsing and evaluating the Terraform is flowlint's own work."""
+    project = work / f"terraform-{n}"
+    if project.exists():
+        shutil.rmtree(project)
+    generated = generate.generate(n, project, seed=1, terraform=True)
+    size = TerraformSize(n, len(generated.files), generated.yaml_files, generated.export_files,
+                         len(generated.terraform_files), generated.total_bytes / 1e6)
+    print(f"N={n} (Terraform): {size.files} files, {size.terraform_files} .tf files, {size.megabytes:.1f} MB",
+          file=sys.stderr)
+    target = str(project)
+    bare: list[float] = []
+    cold: list[Run] = []
+    for _ in range(repeat):
+        bare.append(bare_parse_seconds(project, 1)[0])
+        cold.append(run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env))
+    size.bare, size.cold = min(bare), best(cold)
+    size.bare_tf = bare_parse_terraform_seconds(project, repeat)
+    size.findings = size.cold.stdout.decode("utf-8", "replace").strip().rsplit("\n", 1)[-1]
+    inconsistent = sorted({m.group(1).decode() for m in _INCONSISTENT.finditer(size.cold.stdout)})
+    if size.cold.returncode not in (0, 1) or inconsistent:
+        raise SystemExit(f"N={n} (Terraform): exit {size.cold.returncode}, generated Terraform inconsistent with its "
+                         f"flows ({', '.join(inconsistent) or 'no finding'})")
+    cache = work / f"terraform-cache-{n}"
+    shutil.rmtree(cache, ignore_errors=True)
+    cached = flowlint(target, "--cache-dir", str(cache), "--jobs", str(jobs))
+    fill = run(cached, env)
+    if fill.stdout != size.cold.stdout:
+        raise SystemExit(f"N={n} (Terraform): the cached run disagrees with the uncached one")
+    size.cache_fill = fill.seconds
+    candidates = plain_flows(project)
+    step = max(1, len(candidates) // (repeat + 1))
+    edited = candidates[step::step][:repeat]
+    size.warm = best_run(cached, env, len(edited), before_each=lambda i: prepend_comment(edited[i])).seconds
+    check = run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env)
+    if run(cached, env).stdout != check.stdout:
+        raise SystemExit(f"N={n} (Terraform): the warm run disagrees with a fresh one")
+    size.daemon_warm = measure_daemon(target, cache, env, jobs, edited, check.stdout)
+    return size
+
+
 def measure_daemon(target: str, cache: Path, env: dict[str, str], jobs: int, edited: list[Path],
                    fresh: bytes) -> float:
     """The warm re-check through the resident server (``flowlint check --daemon``), the
@@ -485,9 +579,52 @@ def tables(sizes: list[Size], single: Run, single_source: Run, jobs: int, before
     return text
 
 
+def terraform_table(sizes: list[TerraformSize], plain: list[Size], jobs: int) -> str:
+    """The second table: the same measures on the project deployed by Terraform (and, where
+    the plain project of that N was measured too, its cold check for comparison)."""
+    if not sizes:
+        return ""
+    names = [f"N = {s.n:,}" for s in sizes]
+    by_n = {s.n: s for s in plain}
+    rows: list[tuple[str, list[str], str]] = [
+        ("files (YAML + exports), `.tf` files, MB",
+         [f"{s.yaml_files:,} + {s.export_files:,}, {s.terraform_files}, {s.megabytes:.1f}" for s in sizes], ""),
+        ("findings (from the text report)", [s.findings.split(":")[0].replace("Found ", "") for s in sizes], ""),
+        ("bare parse of the flow files (as above), s", [fmt(s.bare) for s in sizes], ""),
+        ("bare parse of the `.tf` files (python-hcl2 `parses_to_tree`), s", [fmt(s.bare_tf) for s in sizes], ""),
+        (f"`flowlint check`, cold, no cache (`--jobs {jobs}`), s", [fmt(s.cold.seconds) for s in sizes if s.cold], ""),
+        ("ratio flowlint / bare parse of every file read (flow files + `.tf` files)",
+         [f"{s.cold.seconds / (s.bare + s.bare_tf):.2f}x" for s in sizes if s.cold], "<= 2.0x at N = 1,000"),
+        ("ratio flowlint / bare parse of the flow files alone",
+         [f"{s.cold.seconds / s.bare:.2f}x" for s in sizes if s.cold], ""),
+        ("the same flows without Terraform (table above): cold check, s",
+         [_plain_cold(by_n.get(s.n)) for s in sizes], ""),
+        ("first run with the cache (fills it), s", [fmt(s.cache_fill) for s in sizes], ""),
+        ("re-check after editing one flow file, one-shot process (cache), s", [fmt(s.warm) for s in sizes], ""),
+        ("re-check / cold check", [f"{100 * s.warm / s.cold.seconds:.0f}%" for s in sizes if s.cold], ""),
+        ("re-check after editing one flow file, resident server (`--daemon`), s",
+         [fmt(s.daemon_warm) for s in sizes], ""),
+        ("re-check with `--daemon` / cold check", [f"{100 * s.daemon_warm / s.cold.seconds:.1f}%" for s in sizes
+                                                   if s.cold], "<= 10% at N = 1,000"),
+    ]
+    lines = ["| measure (deployed by Terraform) | " + " | ".join(names) + " | target |",
+             "|---" * (len(names) + 2) + "|"]
+    lines += [f"| {name} | " + " | ".join(values) + f" | {target} |" for name, values, target in rows]
+    return ("\nThe same projects deployed by Terraform (`bench/generate.py --terraform`: every YAML flow deployed by "
+            "a `genesyscloud_flow`, half of the names and a third of the cross-flow references as `{{key}}` "
+            "placeholders; flowlint parses the `.tf` files and lints each flow as deployed):\n\n"
+            + "\n".join(lines) + "\n")
+
+
+def _plain_cold(size: Size | None) -> str:
+    return fmt(size.cold.seconds) if size is not None and size.cold is not None else "not measured"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--terraform-sizes", type=int, nargs="*", default=[1000],
+                        help="sizes of the project deployed by Terraform to measure (none: skip)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                         else os.cpu_count() or 1)
@@ -516,6 +653,7 @@ def main() -> int:
         source_env.pop("PYTHONPYCACHEPREFIX")
         single_source = best_run(flowlint(str(SMALL_FILE), "--no-cache"), source_env, max(5, args.repeat))
         sizes = [measure_size(n, work, env, args.repeat, befores, args.jobs) for n in args.sizes]
+        deployed = [measure_terraform(n, work, env, args.repeat, args.jobs) for n in args.terraform_sizes]
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
@@ -524,6 +662,7 @@ def main() -> int:
               f"before: {load_before}, after: {load_average()}; {time.perf_counter() - started:.0f} s in all; "
               f"best of {args.repeat} runs; CPU steal during the run: {steal()}")
     table = tables(sizes, single, single_source, args.jobs, list(args.before))
+    table += terraform_table(deployed, sizes, args.jobs)
     print(header + "\n\n" + table)
     if args.write_docs:
         text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
