@@ -126,6 +126,8 @@ class _Reader:
         self.instances = 0
         self.generated: set[str] = set()
         self.cycles_reported: set[tuple[str, Span]] = set()
+        #: Files that local_file renders from a template, in the root being read: path -> render.
+        self.rendered: dict[str, Rendered] = {}
 
     def run(self) -> None:
         called: set[str] = set()
@@ -146,6 +148,14 @@ class _Reader:
         root = Instance(self, self.defs[directory], "", None, {}, directory, ())
         root.tfvars = _tfvars_values(self.defs[directory])
         root.walk(reached)
+        # Every render of the root first, then the flows: a flow may deploy what another
+        # instance's local_file writes, wherever that instance is in the tree.
+        self.rendered = {}
+        instances = list(root.all_instances())
+        for instance in instances:
+            instance.collect_files()
+        for instance in instances:
+            instance.collect_flows()
 
 
 @dataclass(slots=True)
@@ -173,7 +183,6 @@ class Instance:
         self.children: dict[str, list[Instance]] = {}
         self._values: dict[str, Value] = {}
         self._busy: set[str] = set()
-        self.files: dict[str, tuple[Rendered, Block]] = {}
         self.depth = 0
         self._created = False
         #: This instance's key in its module call's count/for_each (None for a single instance).
@@ -181,13 +190,12 @@ class Instance:
 
     # -- structure -------------------------------------------------------------------
     def walk(self, reached: set[str]) -> None:
+        """Create the tree of module instances below this one."""
         reached.add(self.module.directory)
         self.ensure_children()
         for _, children in sorted(self.children.items()):
             for child in children:
                 child.walk(reached)
-        self._collect_files()
-        self._collect_flows()
 
     def ensure_children(self) -> None:
         """Create this instance's module instances (once), before any is walked: a module's
@@ -250,7 +258,7 @@ class Instance:
     def prefix(self) -> str:
         return f"{self.address}." if self.address else ""
 
-    def _collect_files(self) -> None:
+    def collect_files(self) -> None:
         for (kind, _), block in sorted(self.module.resources.items()):
             if kind not in _FILE_RESOURCES:
                 continue
@@ -263,10 +271,10 @@ class Instance:
                 target = self.eval(filename.expr, each)
                 if isinstance(rendered, Rendered) and isinstance(target, str):
                     path = self.local_path(target)
-                    self.files[path] = (rendered, block)
+                    self.reader.rendered[path] = rendered
                     self.reader.generated.add(path)
 
-    def _collect_flows(self) -> None:
+    def collect_flows(self) -> None:
         for (kind, name), block in sorted(self.module.resources.items()):
             if kind not in _FLOW_RESOURCES:
                 continue
@@ -322,29 +330,15 @@ class Instance:
                           tuple(substitutions), template_vars, keys_known, self.root_dir, "terraform")
 
     def _rendered(self, path: str) -> Rendered | None:
-        """The templatefile() render that writes ``path``, in this instance or any other of the root."""
-        scope: Instance | None = self
-        while scope is not None:
-            found = scope.files.get(path)
-            if found is not None:
-                return found[0]
-            scope = scope.parent
-        for instance in self._all():
-            found = instance.files.get(path)
-            if found is not None:
-                return found[0]
-        return None
+        """The templatefile() render that writes ``path``, in any instance of the root."""
+        return self.reader.rendered.get(path)
 
-    def _all(self) -> Iterator[Instance]:
-        top: Instance = self
-        while top.parent is not None:
-            top = top.parent
-        stack = [top]
-        while stack:
-            current = stack.pop()
-            yield current
-            for children in current.children.values():
-                stack.extend(children)
+    def all_instances(self) -> Iterator[Instance]:
+        """This instance and every one below it, parents first, in a stable order."""
+        yield self
+        for _, children in sorted(self.children.items()):
+            for child in children:
+                yield from child.all_instances()
 
     def _pairs(self, value: Value, expr: Expr | None, path: str, span: Span,
                each: dict[str, Value]) -> list[Substitution]:
