@@ -22,7 +22,8 @@ from pathlib import Path
 import yaml
 
 from flowlint.config import Config
-from flowlint.engine import build_project, run_rules
+from flowlint.engine import run_rules
+from flowlint.pipeline.units import build_project
 from flowlint.expressions.parser import parse_cached
 from flowlint.loaders import load_bytes
 from flowlint.loaders.discover import discover

@@ -204,11 +204,10 @@ class Pickling:
 
 def pickling_costs(project: Path) -> Pickling:
     """What a worker's results cost to send back, in this process (one core, GC off): the
-    whole IR of every file, or the project view that ``flowlint.parallel`` sends."""
+    whole IR of every file, or the project view that ``flowlint.pipeline.units`` sends."""
     from flowlint.config import Config
-    from flowlint.engine import table_for
     from flowlint.loaders import load_file
-    from flowlint.parallel import check_file, per_file_rules, project_view
+    from flowlint.pipeline.units import check_file, per_file_rules, project_view, table_for
 
     files = list(discover([str(project)]))
     config = Config()

@@ -40,10 +40,10 @@ from flowlint.config import Config
 from flowlint.deploy.hcl import TfFile
 from flowlint.diagnostics import Diagnostic
 from flowlint.loaders.result import LoadResult
-from flowlint.parallel import FileUnit, Links, dependency_view, links_of
+from flowlint.pipeline.units import FileUnit, Links, dependency_view, links_of
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 9
+FORMAT = 10
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations) kept side by side; older ones are removed.
 MAX_ENVIRONMENTS = 4
@@ -79,15 +79,15 @@ class FileRecord:
     #: ``SourceFile.format`` of the loaded file (None: no source).
     source_format: str | None
     #: Stat key (size, mtime, ctime, inode, device) of the content ``digest`` is of, when it
-    #: can be trusted to tell the file did not change (see ``flowlint.parallel._digests``).
+    #: can be trusted to tell the file did not change (see ``flowlint.pipeline.incremental.digests_of``).
     stat: tuple[int, int, int, int, int] | None = None
-    #: What links this file to others in cross-flow rules (``flowlint.parallel.Links``).
+    #: What links this file to others in cross-flow rules (``flowlint.pipeline.units.Links``).
     links: Links = field(default_factory=Links)
 
 
 #: Files per page: findings are pickled by page, so that a warm run re-pickles only the
 #: pages it changed.  Dependency views are pickled one per file: a warm run reads only those
-#: of the files around the edit (``flowlint.parallel.neighbourhood``).
+#: of the files around the edit (``flowlint.pipeline.incremental.neighbourhood``).
 PAGE = 64
 
 
@@ -463,7 +463,7 @@ def code_fingerprint() -> str:
 
 
 #: Modules whose own classes a cache entry may contain (data classes, enums, named tuples).
-_MODULES = frozenset({"flowlint.ir", "flowlint.diagnostics", "flowlint.loaders.result", "flowlint.parallel",
+_MODULES = frozenset({"flowlint.ir", "flowlint.diagnostics", "flowlint.loaders.result", "flowlint.pipeline.units",
                       "flowlint.cache", "flowlint.loaders.json_positions", "flowlint.deploy.hcl"})
 _CLASSES = frozenset({("lark.lexer", "Token"), ("builtins", "set"), ("builtins", "frozenset"),
                       ("builtins", "slice"), ("builtins", "complex"), ("builtins", "bytearray")})

@@ -6,16 +6,17 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from flowlint.analysis.shadowing import cross_flow_view
 from flowlint.config import Config
-from flowlint.context import Context
-from flowlint.deploy.model import Deployment
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import Project
-from flowlint.loaders import LoadResult, load_file
+from flowlint.pipeline.units import (
+    assemble,
+    cross_flow_rules,
+    per_file_rules,
+    run_cross_flow_rules,
+    run_per_file_rules,
+)
 from flowlint.loaders.discover import discover_all
-from flowlint.registry import all_rules, run_check
-from flowlint.tables import ActionTable, action_table
 
 
 @dataclass(slots=True)
@@ -27,37 +28,12 @@ class CheckResult:
     suppressed: int = 0
 
 
-def table_for(config: Config) -> ActionTable:
-    aliases = config.action_aliases
-    if not aliases:
-        return action_table()
-    return action_table().with_aliases(aliases.get("yaml", {}), aliases.get("export", {}))
-
-
-def build_project(results: Iterable[LoadResult]) -> tuple[Project, list[Diagnostic]]:
-    project = Project()
-    diagnostics: list[Diagnostic] = []
-    for result in results:
-        if result.not_a_flow:
-            continue
-        if result.source is not None:
-            project.files.append(result.source)
-        project.flows.extend(result.flows)
-        diagnostics.extend(result.diagnostics)
-    return project, diagnostics
-
-
 def run_rules(project: Project, config: Config) -> list[Diagnostic]:
-    """Every enabled rule: per-file rules over every flow, cross-flow rules over the flows
-    the organisation will have (exports shadowed by their YAML left out)."""
-    ctx = Context(project, config)
-    cross = cross_flow_view(project, config.yaml_shadows_exports)
-    cross_ctx = ctx if cross is project else Context(cross, config)
-    found: list[Diagnostic] = []
-    for rule in all_rules():
-        if config.is_enabled(rule.info.code):
-            found.extend(run_check(rule, ctx if rule.per_file else cross_ctx))
-    return found
+    """Every enabled rule over an already loaded project, in the pipeline's order: per-file
+    rules over every flow, cross-flow rules over the flows the organisation will have."""
+    local = run_per_file_rules(project, config, per_file_rules(config))
+    cross = run_cross_flow_rules(project, config, cross_flow_rules(config))
+    return assemble(config, (), [local], cross)
 
 
 def finalize(diagnostics: list[Diagnostic], config: Config, *, project: Project | None = None) -> list[Diagnostic]:
@@ -122,26 +98,18 @@ def check_paths(paths: list[str], config: Config | None = None, *, suppress: boo
                 jobs: int | None = None, cache_dir: str | None = None) -> CheckResult:
     """Lint ``paths`` as one project.  ``suppress=False`` ignores ``# flowlint:`` comments.
 
-    ``jobs`` (worker processes; 1 = in this process) and ``cache_dir`` (on-disk cache) select
-    the file-by-file pipeline of :mod:`flowlint.parallel`, whose findings are the same; by
-    default everything runs here, uncached.
+    The pipeline: discover -> how files are deployed (:mod:`flowlint.deploy`) -> load and
+    per-file rules (``jobs`` worker processes, 1 = in this process; ``cache_dir``: the
+    on-disk cache and the warm path) -> cross-flow rules -> finalize.  Findings do not
+    depend on ``jobs`` or the cache (:mod:`flowlint.pipeline.collect`).
     """
-    config, files, repository_findings = read_deployments(paths, config or Config(), cache_dir)
-    if jobs is not None or cache_dir is not None:
-        from flowlint.parallel import collect
+    from flowlint.pipeline.collect import collect
 
-        found = collect(files, config, jobs=jobs or 1, cache_dir=cache_dir)
-        kept, suppressed = _finalize(found.diagnostics + repository_findings, config,
-                                     found.project if suppress else None)
-        return CheckResult(found.project, kept, found.files_checked, suppressed)
-    table = table_for(config)
-    results = [load_file(path, fmt, table, deployments_of(config, path)) for path, fmt in files]
-    project, diagnostics = build_project(results)
-    diagnostics.extend(run_rules(project, config))
-    diagnostics.extend(repository_findings)
-    kept, suppressed = _finalize(diagnostics, config, project if suppress else None)
-    checked = sum(1 for r in results if not r.not_a_flow)
-    return CheckResult(project, kept, checked, suppressed)
+    config, files, repository_findings = read_deployments(paths, config or Config(), cache_dir)
+    found = collect(files, config, jobs=jobs or 1, cache_dir=cache_dir)
+    kept, suppressed = _finalize(found.diagnostics + repository_findings, config,
+                                 found.project if suppress else None)
+    return CheckResult(found.project, kept, found.files_checked, suppressed)
 
 
 def read_deployments(paths: list[str], config: Config,
@@ -155,10 +123,6 @@ def read_deployments(paths: list[str], config: Config,
     repository = read_repository(found, config, cache_dir=cache_dir)
     deployments = repository.deployments if repository.deployments.by_file else None  # same cache as before
     return replace(config, deployments=deployments), repository.flow_files, repository.findings
-
-
-def deployments_of(config: Config, path: str) -> tuple[Deployment, ...]:
-    return config.deployments.for_file(path) if config.deployments is not None else ()
 
 
 def _unique(found: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:

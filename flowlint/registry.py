@@ -49,7 +49,7 @@ class Rule:
     info: ClassVar[RuleInfo]
     #: True when a finding in a file depends on that file alone, never on other flows.
     #: Such rules run file by file (in worker processes, and their findings are cached per
-    #: file: flowlint/parallel.py); the others see the whole project.  Leave it False for
+    #: file: flowlint/pipeline/units.py); the others see the whole project.  Leave it False for
     #: anything that reads another flow, the attribute table across flows or the flow graph.
     per_file: ClassVar[bool] = False
 

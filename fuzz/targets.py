@@ -120,7 +120,8 @@ def _load(path: str, fmt: str, data: bytes) -> None:
 
 def _lint(result: LoadResult) -> None:
     """Every rule runs on what loaded, and every finding renders."""
-    from flowlint.engine import build_project, finalize, run_rules
+    from flowlint.engine import finalize, run_rules
+    from flowlint.pipeline.units import build_project
 
     project, diagnostics = build_project([result])
     found = finalize([*diagnostics, *run_rules(project, _config())], _config(), project=project)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from flowlint import cache, parallel
+from flowlint import cache
+from flowlint.pipeline import incremental
+from flowlint.pipeline.collect import collect
 from flowlint.cache import Cache, Memory
 from flowlint.config import Config
 from flowlint.engine import check_paths, finalize
@@ -83,7 +85,7 @@ def mode(root: Path, cache_dir: Path) -> str:
     """Run the cached pipeline (updating the cache), check its findings against a fresh run,
     and say which path it took."""
     files = list(discover([str(root)]))
-    found = parallel.collect(files, Config(), jobs=1, cache_dir=str(cache_dir))
+    found = collect(files, Config(), jobs=1, cache_dir=str(cache_dir))
     kept = finalize(found.diagnostics, Config(), project=found.project)
     assert signature(kept) == signature(check_paths([str(root)]).diagnostics)
     return found.mode
@@ -376,7 +378,7 @@ def test_symlinks_out_of_the_cache_are_not_followed(setup: tuple[Path, Path], tm
 def test_stat_keys_never_hide_an_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Unchanged files are recognised by their stat key; an edit that keeps the size and puts
     the modification time back still changes the inode's ctime, and is seen."""
-    monkeypatch.setattr(parallel, "_RACY_NS", -10**18)  # trust keys of files written just now
+    monkeypatch.setattr(incremental, "_RACY_NS", -10**18)  # trust keys of files written just now
     root = project(tmp_path / "project")
     cache_dir = tmp_path / "cache"
     same(root, cache_dir)
@@ -393,7 +395,8 @@ def test_stat_keys_never_hide_an_edit(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_neighbourhood_follows_names_and_every_earlier_flow() -> None:
-    from flowlint.parallel import Links, neighbourhood
+    from flowlint.pipeline.incremental import neighbourhood
+    from flowlint.pipeline.units import Links
 
     links = [
         Links(names=("a",), attributes=("x",), targets=("b",)),  # 0: sets x, runs before b
@@ -430,7 +433,7 @@ def test_warm_checks_of_a_chain_of_flows_match_a_fresh_check(tmp_path: Path, mon
     config = load_config([str(root)], str(config_path))
     cache_dir = tmp_path / "cache"
     files = list(discover([str(root)]))
-    parallel.collect(files, config, jobs=1, cache_dir=str(cache_dir))
+    collect(files, config, jobs=1, cache_dir=str(cache_dir))
     decoded: list[int] = []
     real_decode = cache.decode_stub
 
@@ -442,7 +445,7 @@ def test_warm_checks_of_a_chain_of_flows_match_a_fresh_check(tmp_path: Path, mon
     for name in ("c.yaml", "q.yaml"):
         edit(root / name, "inboundCall:\n", "# edited\ninboundCall:\n")
         decoded.clear()
-        found = parallel.collect(files, config, jobs=1, cache_dir=str(cache_dir))
+        found = collect(files, config, jobs=1, cache_dir=str(cache_dir))
         assert found.mode == "warm"
         fresh = check_paths([str(root)], config).diagnostics
         assert signature(finalize(found.diagnostics, config, project=found.project)) == signature(fresh)
@@ -463,6 +466,6 @@ def test_a_finding_pointing_outside_the_neighbourhood_takes_the_full_path(setup:
     def too_small(links: object, recheck: Iterable[int], config: object) -> set[int]:
         return set(recheck)
 
-    monkeypatch.setattr(parallel, "neighbourhood", too_small)
+    monkeypatch.setattr(incremental, "neighbourhood", too_small)
     edit(root / "more" / "dup.yaml", "tts: Hey", "tts: Hello")
     assert mode(root, cache_dir) == "full"  # and mode() checked the findings against a fresh run

@@ -53,7 +53,20 @@ EXPECTED: dict[tuple[str, str, str, str], str] = {
     ("GenesysCloudBlueprints__web-messaging-triage-bot-blueprint",
      "terraform__modules__flow__web-messaging-triage-bot.yaml", "FL106", "web-messaging-quick-response-bot"):
         "the quick-response bot is created by another blueprint and is not in the corpus",
-    # FL105: one flow in two files, mostly an Architect export kept next to its Archy YAML.
+    # FL105: one flow in two YAML files (exports beside their YAML are SHADOWED_PAIRS below).
+    ("GenesysCloudBlueprints__webmessaging-chatbot-that-differentiates-on-and-off-hour-schedules",
+     "docs__modules__flows__webmessage_flow.yaml", "FL105", "chat_bot_hours_differentiator"):
+        "docs__modules__flows__del-webmessage_flow.yaml defines the same inbound message flow (a variant of this one)",
+    ("andrewasfa__pc-bydesign-datadip", "extra__SAP_lookup.i3InboundFlow", "FL106", "Default In-Queue Flow"):
+        "the transfer to ACD overrides the in-queue flow with the org's built-in default, never a project file",
+}
+
+
+#: An Architect export beside the Archy YAML of the same flow: both describe one flow, the
+#: YAML is what gets deployed, so the cross-flow rules see the YAML only (config
+#: ``yaml-shadows-exports``, on by default) and FL105 is not reported for the pair.  With the
+#: setting off, each pair is a duplicate, as these reasons say.
+SHADOWED_PAIRS: dict[tuple[str, str, str, str], str] = {
     ("GenesysCloudBlueprints__automated-callback-blueprint",
      "files__automated-powershell-script__flows__Proactive callback offer.yaml", "FL105", "Proactive callbacks"):
         "the blueprint ships the in-queue flow twice: as the export files__Proactive_callbacks_v1-0.i3InQueueFlow and as Archy YAML",
@@ -73,11 +86,6 @@ EXPECTED: dict[tuple[str, str, str, str], str] = {
     ("GenesysCloudBlueprints__update-gc-presence-on-communicate-call-activity-blueprint",
      "Set GC User to Busy.yaml", "FL105", "Set GC User to Busy"):
         "the same workflow as the export Set GC User to Busy.i3WorkFlow",
-    ("GenesysCloudBlueprints__webmessaging-chatbot-that-differentiates-on-and-off-hour-schedules",
-     "docs__modules__flows__webmessage_flow.yaml", "FL105", "chat_bot_hours_differentiator"):
-        "docs__modules__flows__del-webmessage_flow.yaml defines the same inbound message flow (a variant of this one)",
-    ("andrewasfa__pc-bydesign-datadip", "extra__SAP_lookup.i3InboundFlow", "FL106", "Default In-Queue Flow"):
-        "the transfer to ACD overrides the in-queue flow with the org's built-in default, never a project file",
 }
 
 
@@ -99,3 +107,16 @@ def test_corpus_findings_are_all_expected(corpus: Path) -> None:
     missing = sorted(set(EXPECTED) - set(found))
     assert not unexpected, f"new findings on the corpus (check by hand, then pin or fix): {unexpected}"
     assert not missing, f"pinned findings no longer reported: {missing}"
+
+
+def test_exports_beside_their_yaml_are_one_flow(corpus: Path) -> None:
+    """The pairs are reported as duplicates only when shadowing is switched off: that, and
+    nothing else, is why they are not in EXPECTED."""
+    repositories = sorted({name for name, _, _, _ in SHADOWED_PAIRS})
+    found: set[tuple[str, str, str, str]] = set()
+    for name in repositories:
+        for diagnostic in check_paths([str(corpus / name)], Config(yaml_shadows_exports=False)).diagnostics:
+            if diagnostic.code == "FL105":
+                found.add((name, Path(diagnostic.file).name, diagnostic.code,
+                           _subject(diagnostic.message, diagnostic.attribute)))
+    assert set(SHADOWED_PAIRS) <= found

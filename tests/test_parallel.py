@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flowlint import parallel
+from flowlint.pipeline import executors, units
 from flowlint.config import Config, load_config
 from flowlint.diagnostics import Diagnostic
 from flowlint.engine import check_paths
@@ -39,8 +39,8 @@ def outcome(paths: list[str], config: Config | None = None, **options: object) -
 @pytest.fixture
 def always_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use worker processes even for a handful of small files."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 0)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(executors, "MIN_PARALLEL_FILES", 0)
+    monkeypatch.setattr(executors, "MIN_PARALLEL_BYTES", 0)
 
 
 def mixed_project(root: Path) -> Path:
@@ -190,20 +190,19 @@ def test_jobs_match_on_generated_project(corpus: Path, tmp_path: Path) -> None:
 def test_project_view_pickles_smaller_and_keeps_json_positions(tmp_path: Path) -> None:
     root = mixed_project(tmp_path)
     config = Config()
-    from flowlint.engine import table_for
 
-    unit = parallel.check_file(str(root / "flows" / "api.json"), "json", config, table_for(config),
-                               parallel.per_file_rules(config))
+    unit = units.check_file(str(root / "flows" / "api.json"), "json", config, units.table_for(config),
+                               units.per_file_rules(config))
     whole = pickle.dumps(unit)
     flow = unit.result.flows[0]
     locator = unit.result.source.locator if unit.result.source else None
     assert locator is not None
     attribute = flow.actions[0].attributes[0]
     span = flow.file.resolve(attribute.name.loc)  # parses the JSON text: the parse state must pickle too
-    parallel.project_view(unit)
+    units.project_view(unit)
     view = pickle.dumps(unit)
     assert len(view) < len(whole) + 10_000
-    back: parallel.FileUnit = pickle.loads(view)
+    back: units.FileUnit = pickle.loads(view)
     again = back.result.flows[0]
     fresh = again.actions[0].attributes[0].name.loc
     fresh.span = None
@@ -213,12 +212,11 @@ def test_project_view_pickles_smaller_and_keeps_json_positions(tmp_path: Path) -
 def test_view_bytes_leaves_the_unit_whole(tmp_path: Path) -> None:
     root = mixed_project(tmp_path)
     config = Config()
-    from flowlint.engine import table_for
 
-    unit = parallel.check_file(str(root / "flows" / "support.yaml"), "yaml", config, table_for(config),
-                               parallel.per_file_rules(config))
+    unit = units.check_file(str(root / "flows" / "support.yaml"), "yaml", config, units.table_for(config),
+                               units.per_file_rules(config))
     before = pickle.dumps(unit)
-    slim: parallel.FileUnit = pickle.loads(parallel.view_bytes(unit))
+    slim: units.FileUnit = pickle.loads(units.view_bytes(unit))
     assert pickle.dumps(unit) == before
     assert slim.result.source is not None and slim.result.source.text == ""
     assert all(not a.bindings for f in slim.result.flows for a in f.actions)
@@ -241,8 +239,8 @@ def test_cli_output_is_byte_identical_across_jobs(corpus: Path, tmp_path: Path, 
 
 def test_pool_threshold_is_real(corpus: Path) -> None:
     files = [(str(p), "yaml") for p in sorted(corpus.rglob("*.yaml"))]
-    assert len(files) >= parallel.MIN_PARALLEL_FILES
-    assert sum(p.stat().st_size for p in corpus.rglob("*")) >= parallel.MIN_PARALLEL_BYTES
+    assert len(files) >= executors.MIN_PARALLEL_FILES
+    assert sum(p.stat().st_size for p in corpus.rglob("*")) >= executors.MIN_PARALLEL_BYTES
 
 
 # --------------------------------------------------------------------------- hot-path fixes

@@ -93,7 +93,8 @@ def canonical(flows: list[Flow]) -> list[object]:
 
 def _findings(path: str, data: bytes, fmt: str) -> tuple[list[object], list[tuple[str, str, str | None]]]:
     """The canonical flows and the findings (code, logical location, attribute) of one file."""
-    from flowlint.engine import build_project, finalize, run_rules
+    from flowlint.engine import finalize, run_rules
+    from flowlint.pipeline.units import build_project
     from flowlint.config import Config
 
     result = load_bytes(path, data, fmt)

@@ -229,7 +229,7 @@ class Server:
 
 def _tidy() -> None:
     """A full collection once requests stop coming: a check freezes what it allocated
-    (``flowlint.parallel.collect``), and some of it is garbage now.  What survives is frozen
+    (``flowlint.pipeline.collect``), and some of it is garbage now.  What survives is frozen
     again, so that checks never walk the server's long-lived state."""
     gc.unfreeze()
     gc.collect()
@@ -266,7 +266,7 @@ def _lock(handle: Any, fcntl: Any, wait: float = 5.0) -> bool:
 
 
 #: What a check imports: loaded at start, so that the first request does not pay for it.
-_PRELOAD = ("flowlint.cli", "flowlint.engine", "flowlint.parallel", "flowlint.context", "flowlint.loaders.archy_yaml",
+_PRELOAD = ("flowlint.cli", "flowlint.engine", "flowlint.pipeline.collect", "flowlint.context", "flowlint.loaders.archy_yaml",
             "flowlint.loaders.export", "flowlint.loaders.flow_json", "flowlint.reporters", "flowlint.suppressions",
             "flowlint.baseline")
 

@@ -22,7 +22,8 @@ from functools import cached_property
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.engine import build_project, finalize, run_rules, table_for
+from flowlint.engine import finalize, run_rules
+from flowlint.pipeline.units import build_project, table_for
 from flowlint.ir import Project, SourceFile, SourceFormat
 from flowlint.loaders import LoadResult, decode_text, load_bytes, read_flow_bytes
 from flowlint.deploy.model import Deployments
