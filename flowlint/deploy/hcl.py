@@ -74,15 +74,6 @@ class TfFile:
     error_span: Span | None = None
 
 
-def parse_tf(path: str, text: str) -> TfFile:
-    """Parse one Terraform file; never raises on bad input (``TfFile.error`` says what is wrong)."""
-    if len(text) > MAX_TF_BYTES:
-        return TfFile(path, error=f"file is too large to read (over {MAX_TF_BYTES // 2**20} MB)")
-    from flowlint.deploy.hcl_tree import read_tree  # lark and python-hcl2: only now
-
-    return read_tree(path, text)
-
-
 def source_text(expr: Expr) -> str:
     """A short readable form of an expression for messages (references as written)."""
     if expr.kind == "ref":

@@ -17,7 +17,7 @@ from hcl2.postlexer import PostLexer
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-from flowlint.deploy.hcl import Attribute, Block, Expr, TfFile
+from flowlint.deploy.hcl import MAX_TF_BYTES, Attribute, Block, Expr, TfFile
 from flowlint.ir import Span
 
 #: python-hcl2's raw lark tree: rules and tokens.
@@ -35,8 +35,11 @@ def _parser() -> Lark:
     return lark
 
 
-def read_tree(path: str, text: str) -> TfFile:
-    """Parse ``text`` and read its blocks and attributes; never raises on bad input."""
+def parse_tf(path: str, text: str) -> TfFile:
+    """Parse one Terraform file and read its blocks and attributes; never raises on bad
+    input (``TfFile.error`` says what is wrong)."""
+    if len(text) > MAX_TF_BYTES:
+        return TfFile(path, error=f"file is too large to read (over {MAX_TF_BYTES // 2**20} MB)")
     source = text if text.endswith("\n") else text + "\n"  # the grammar wants a final newline
     try:
         tree: Node = _parser().parse(source)  # pyright: ignore[reportUnknownMemberType]

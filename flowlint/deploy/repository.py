@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flowlint.config import Config
-from flowlint.deploy.hcl import TfFile, parse_tf
+from flowlint.deploy.hcl import TfFile
 from flowlint.deploy.model import Deployment, Deployments, Origin, Substitution
 from flowlint.deploy.options import (
     MAX_OPTIONS_BYTES,
@@ -80,6 +80,13 @@ def _read_text(path: str, limit: int) -> tuple[str | None, str | None]:
         return decode_text(data), None
     except UnicodeDecodeError as error:
         return None, f"file is not valid UTF-8 (byte {error.start}: {error.reason})"
+
+
+def parse_tf(path: str, text: str) -> TfFile:
+    """python-hcl2 and lark are imported only when a Terraform file has to be parsed."""
+    from flowlint.deploy.hcl_tree import parse_tf as parse
+
+    return parse(path, text)
 
 
 def parse_terraform_file(path: str, text: str | None = None, cache: Cache | None = None) -> TfFile:

@@ -716,9 +716,7 @@ def load_yaml_text(path: str, text: str, table: ActionTable | None = None, deplo
     substituted, mapping = placeholders.substitute(text)
     source.placeholders = mapping
     if deployment is not None and mapping:
-        from flowlint.loaders.deployed import deployed_mapping
-
-        mapping = deployed_mapping(mapping, deployment)
+        mapping = placeholders.deployed_mapping(mapping, deployment)
     try:
         root: Node | None = _compose(substituted)
     except yaml.MarkedYAMLError as error:

@@ -83,26 +83,6 @@ def load_deployed(path: str, text: str, table: ActionTable | None, deployments: 
     return merged
 
 
-def deployed_mapping(mapping: dict[str, str], deployment: Deployment) -> dict[str, str]:
-    """token -> deployed text, for the tokens of ``mapping`` (token -> placeholder) that the
-    deployment replaces; the others keep their placeholder text (opaque)."""
-    values = deployment.values()
-    template = deployment.template_values() if deployment.template_vars is not None else None
-    result: dict[str, str] = {}
-    for token, original in mapping.items():
-        replaced = original
-        if original.startswith("{{"):
-            found = values.get(original[2:-2])
-            if found is not None:
-                replaced = found.text
-        elif original.startswith("${") and template is not None:
-            found = template.get(original[2:-1])
-            if found is not None:
-                replaced = found.text
-        result[token] = replaced
-    return result
-
-
 def _comment_start(line: str) -> int:
     """Index of a YAML comment's ``#`` in ``line`` (outside quotes), else len(line)."""
     quote: str | None = None

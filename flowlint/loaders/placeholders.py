@@ -14,6 +14,10 @@ The shortest placeholder (``<x>``) is 3 characters, exactly the minimum token le
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flowlint.deploy.model import Deployment
 
 MARK = "\ue000"
 _PAD = "\ue001"
@@ -76,3 +80,23 @@ def restore(value: str, mapping: dict[str, str]) -> str:
 def has_placeholder(value: str) -> bool:
     """True when a (restored) string contains template placeholders, so its content is unknown."""
     return PLACEHOLDER_RE.search(value) is not None
+
+
+def deployed_mapping(mapping: dict[str, str], deployment: Deployment) -> dict[str, str]:
+    """token -> deployed text, for the tokens of ``mapping`` (token -> placeholder) that the
+    deployment replaces; the others keep their placeholder text (opaque)."""
+    values = deployment.values()
+    template = deployment.template_values() if deployment.template_vars is not None else None
+    result: dict[str, str] = {}
+    for token, original in mapping.items():
+        replaced = original
+        if original.startswith("{{"):
+            found = values.get(original[2:-2])
+            if found is not None:
+                replaced = found.text
+        elif original.startswith("${") and template is not None:
+            found = template.get(original[2:-1])
+            if found is not None:
+                replaced = found.text
+        result[token] = replaced
+    return result
