@@ -17,7 +17,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -268,6 +268,65 @@ def load_config(paths: list[str], explicit: str | None = None) -> Config:
     config = config_from_mapping(data, _origin(path), root=str(absolute.parent))
     config.path = str(absolute)
     return config
+
+
+class ConfigResolver:
+    """The configuration of every directory: the nearest configuration file at or above it,
+    as ruff resolves hierarchical configuration; each file is read once.  Every such file's
+    directory is one project for the cross-flow rules.
+
+    ``explicit`` (``--config FILE``) applies to every directory; ``adjust`` is applied to
+    every configuration (command-line overrides).  Broken files raise :class:`ConfigError`
+    when first needed.
+    """
+
+    def __init__(self, explicit: Config | None = None, adjust: Callable[[Config], Config] | None = None) -> None:
+        self.explicit = adjust(explicit) if explicit is not None and adjust is not None else explicit
+        self.adjust = adjust
+        self._files: dict[str, Config | None] = {}
+        self._dirs: dict[str, Config] = {}
+        self._default: Config | None = None
+
+    def default(self) -> Config:
+        if self._default is None:
+            self._default = self.adjust(Config()) if self.adjust is not None else Config()
+        return self._default
+
+    def for_directory(self, directory: str) -> Config:
+        """The configuration that applies to files in ``directory``."""
+        if self.explicit is not None:
+            return self.explicit
+        key = os.path.abspath(directory)
+        found = self._dirs.get(key)
+        if found is None:
+            own = self._own(key)
+            parent = os.path.dirname(key)
+            found = own if own is not None else (self.default() if parent == key else self.for_directory(parent))
+            self._dirs[key] = found
+        return found
+
+    def for_path(self, path: str) -> Config:
+        absolute = os.path.abspath(path)
+        return self.for_directory(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+
+    def _own(self, directory: str) -> Config | None:
+        """The configuration file of ``directory`` itself, if it has one."""
+        if directory not in self._files:
+            config: Config | None = None
+            candidate = Path(directory) / FLOWLINT_TOML
+            data: Mapping[str, object] | None = None
+            if candidate.is_file():
+                data = _read_toml(candidate)
+            else:
+                candidate = Path(directory) / PYPROJECT_TOML
+                data = _pyproject_section(candidate) if candidate.is_file() else None
+            if data is not None:
+                config = config_from_mapping(data, _origin(candidate), root=directory)
+                config.path = str(candidate)
+                if self.adjust is not None:
+                    config = self.adjust(config)
+            self._files[directory] = config
+        return self._files[directory]
 
 
 def _discover(start_paths: list[str]) -> tuple[Path, Mapping[str, object]] | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from flowlint.config import Config
+from flowlint.config import Config, ConfigResolver
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import Project
 from flowlint.pipeline.units import (
@@ -16,7 +16,7 @@ from flowlint.pipeline.units import (
     run_cross_flow_rules,
     run_per_file_rules,
 )
-from flowlint.loaders.discover import discover_all
+from flowlint.loaders.discover import discover_configured
 
 
 @dataclass(slots=True)
@@ -95,32 +95,65 @@ def _merge_deployments(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def check_paths(paths: list[str], config: Config | None = None, *, suppress: bool = True,
-                jobs: int | None = None, cache_dir: str | None = None) -> CheckResult:
-    """Lint ``paths`` as one project.  ``suppress=False`` ignores ``# flowlint:`` comments.
+                jobs: int | None = None, cache_dir: str | Callable[[Config], str | None] | None = None,
+                resolver: ConfigResolver | None = None) -> CheckResult:
+    """Lint ``paths``.  ``suppress=False`` ignores ``# flowlint:`` comments.
 
-    The pipeline: discover -> how files are deployed (:mod:`flowlint.deploy`) -> load and
-    per-file rules (``jobs`` worker processes, 1 = in this process; ``cache_dir``: the
-    on-disk cache and the warm path) -> cross-flow rules -> finalize.  Findings do not
-    depend on ``jobs`` or the cache (:mod:`flowlint.pipeline.collect`).
+    The pipeline: discover, grouping files into projects (each configuration file's
+    directory is one: ``resolver``; a given ``config`` makes everything one project) ->
+    per project: how files are deployed (:mod:`flowlint.deploy`) -> load and per-file rules
+    (``jobs`` worker processes, 1 = in this process) -> cross-flow rules -> finalize with the
+    project's configuration.  ``cache_dir`` (a directory, or one per project's configuration)
+    keeps units and the last run for the warm path.  Findings never cross projects and do
+    not depend on ``jobs``, the cache or the order of ``paths``.
     """
+    if config is not None:
+        resolver = ConfigResolver(explicit=config)
+    projects = discover_projects(paths, resolver or ConfigResolver())
+    combined = CheckResult(Project())
+    for project_config, files in projects:
+        directory = cache_dir(project_config) if callable(cache_dir) else cache_dir
+        result = check_project(files, project_config, suppress=suppress, jobs=jobs, cache_dir=directory)
+        combined.project.flows.extend(result.project.flows)
+        combined.project.files.extend(result.project.files)
+        combined.diagnostics.extend(result.diagnostics)
+        combined.files_checked += result.files_checked
+        combined.suppressed += result.suppressed
+    if len(projects) > 1:
+        combined.diagnostics.sort(key=lambda d: d.sort_key)
+    return combined
+
+
+def discover_projects(paths: list[str], resolver: ConfigResolver) -> list[tuple[Config, list[tuple[str, str]]]]:
+    """The files under ``paths`` (Terraform included), grouped by project: the configuration
+    that applies to each, in a stable order (by configuration file; each file once)."""
+    groups: dict[str | None, tuple[Config, list[tuple[str, str]]]] = {}
+    for path, fmt, config in discover_configured(sorted(set(paths)), resolver.for_directory):
+        groups.setdefault(config.path, (config, []))[1].append((path, fmt))
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is not None, item[0] or ""))
+    return [(config, list(_unique(files))) for _, (config, files) in ordered]
+
+
+def check_project(files: list[tuple[str, str]], config: Config, *, suppress: bool = True, jobs: int | None = None,
+                  cache_dir: str | None = None) -> CheckResult:
+    """One project's files (Terraform included) through the pipeline."""
     from flowlint.pipeline.collect import collect
 
-    config, files, repository_findings = read_deployments(paths, config or Config(), cache_dir)
-    found = collect(files, config, jobs=jobs or 1, cache_dir=cache_dir)
+    config, flow_files, repository_findings = read_deployments(files, config, cache_dir)
+    found = collect(flow_files, config, jobs=jobs or 1, cache_dir=cache_dir)
     kept, suppressed = _finalize(found.diagnostics + repository_findings, config,
                                  found.project if suppress else None)
     return CheckResult(found.project, kept, found.files_checked, suppressed)
 
 
-def read_deployments(paths: list[str], config: Config,
+def read_deployments(files: list[tuple[str, str]], config: Config,
                      cache_dir: str | None = None) -> tuple[Config, list[tuple[str, str]], list[Diagnostic]]:
-    """Discover ``paths`` and read how the flow files are deployed (Terraform, options files,
-    ``--substitute``): the configuration with the deployments, the flow files to load, and
-    the findings in .tf and options files."""
+    """How a project's flow files are deployed (Terraform, options files, ``--substitute``):
+    the configuration with the deployments, the flow files to load, and the findings in .tf
+    and options files.  ``files`` are discovered (path, format), Terraform files included."""
     from flowlint.deploy.repository import read_repository
 
-    found = list(_unique(discover_all(paths, config.is_excluded, config.respect_gitignore)))
-    repository = read_repository(found, config, cache_dir=cache_dir)
+    repository = read_repository(files, config, cache_dir=cache_dir)
     deployments = repository.deployments if repository.deployments.by_file else None  # same cache as before
     return replace(config, deployments=deployments), repository.flow_files, repository.findings
 

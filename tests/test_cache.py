@@ -18,7 +18,7 @@ from flowlint import cache
 from flowlint.pipeline import incremental
 from flowlint.pipeline.collect import collect
 from flowlint.cache import Cache, Memory
-from flowlint.config import Config
+from flowlint.config import Config, load_config
 from flowlint.engine import check_paths, finalize
 from flowlint.loaders.discover import discover
 from flowlint.loaders.result import LoadResult
@@ -85,8 +85,9 @@ def mode(root: Path, cache_dir: Path) -> str:
     """Run the cached pipeline (updating the cache), check its findings against a fresh run,
     and say which path it took."""
     files = list(discover([str(root)]))
-    found = collect(files, Config(), jobs=1, cache_dir=str(cache_dir))
-    kept = finalize(found.diagnostics, Config(), project=found.project)
+    config = load_config([str(root)])  # the project's own (a generated project has one)
+    found = collect(files, config, jobs=1, cache_dir=str(cache_dir))
+    kept = finalize(found.diagnostics, config, project=found.project)
     assert signature(kept) == signature(check_paths([str(root)]).diagnostics)
     return found.mode
 

@@ -584,8 +584,8 @@ def test_cache_environment_is_stable_across_processes(tmp_path: Path) -> None:
                           '  content = templatefile("t.tftpl", {})\n  filename = "b.yaml"\n}\n')
     write_project(tmp_path, files)
     script = ("from flowlint.cache import environment; from flowlint.config import Config; "
-              "from flowlint.engine import read_deployments; "
-              f"print(environment(read_deployments([{str(tmp_path)!r}], Config())[0]))")
+              "from flowlint.engine import read_deployments; from flowlint.loaders.discover import discover_all; "
+              f"print(environment(read_deployments(list(discover_all([{str(tmp_path)!r}])), Config())[0]))")
     digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1

@@ -373,14 +373,14 @@ def test_file_deleted_while_linting(tmp_path: Path, good_alone: list[Finding],
 
     victim = tmp_path / f"{HOSTILE}.yaml"
     victim.write_text(PROBE)
-    real_discover = flowlint.engine.discover_all
+    real_discover = flowlint.engine.discover_configured
 
-    def discover_then_delete(*args: object, **kwargs: object) -> Iterator[tuple[str, str]]:
+    def discover_then_delete(*args: object, **kwargs: object) -> Iterator[tuple[str, str, object]]:
         found = list(real_discover(*args, **kwargs))  # type: ignore[arg-type]
         victim.unlink()
         return iter(found)
 
-    monkeypatch.setattr(flowlint.engine, "discover_all", discover_then_delete)
+    monkeypatch.setattr(flowlint.engine, "discover_configured", discover_then_delete)
     result = check_with_good(tmp_path, {})
     assert _good_findings(result) == good_alone
     fl100("No such file or directory")(result, victim.name)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from flowlint.loaders.gitignore import GitIgnore, work_tree
+
+if TYPE_CHECKING:
+    from flowlint.config import Config
 
 YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
 JSON_SUFFIX = ".json"
@@ -74,6 +78,37 @@ def discover_all(paths: list[str], excluded: Callable[[str], bool] | None = None
         else:
             fmt = file_format(root) or _terraform(root)
             yield _display(root), fmt or "yaml"
+
+
+def discover_configured(paths: list[str], config_of: Callable[[str], Config]) -> Iterator[tuple[str, str, Config]]:
+    """:func:`discover_all` with a configuration per directory (``config_of``: the nearest
+    configuration file's): each directory is walked with its own ``exclude`` and
+    ``respect-gitignore``, and every file comes with the configuration of its project.  A
+    subdirectory is excluded (or not) by its parent's configuration."""
+    ignores: dict[str, GitIgnore] = {}
+    for root in paths:
+        if not os.path.isdir(root):
+            fmt = file_format(root) or _terraform(root)
+            yield _display(root), fmt or "yaml", config_of(os.path.dirname(os.path.abspath(root)))
+            continue
+        found: list[tuple[str, str, Config]] = []
+        for directory, dirnames, filenames in os.walk(root, followlinks=False):
+            config = config_of(directory)
+            ignore = _gitignore(root, ignores) if config.respect_gitignore else None
+            here = ignore.relative(directory) if ignore is not None else None
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
+                                 and not config.is_excluded(os.path.join(directory, d))
+                                 and not (here is not None and ignore is not None
+                                          and ignore.ignored_in(here, d, True)))
+            for filename in filenames:
+                fmt = file_format(filename) or _terraform(filename)
+                if fmt is None or (here is not None and ignore is not None and ignore.ignored_in(here, filename)):
+                    continue
+                path = os.path.join(directory, filename)
+                if not config.is_excluded(path):
+                    found.append((_display(path), fmt, config))
+        found.sort(key=lambda item: (item[0], item[1]))
+        yield from found
 
 
 def _gitignore(root: str, known: dict[str, GitIgnore]) -> GitIgnore | None:
