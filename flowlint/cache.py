@@ -45,8 +45,9 @@ from flowlint.pipeline.units import FileUnit, Links, dependency_view, links_of
 #: Bump when the layout or the pickled classes change shape.
 FORMAT = 10
 DEFAULT_DIR = ".flowlint_cache"
-#: Environments (versions, configurations) kept side by side; older ones are removed.
-MAX_ENVIRONMENTS = 4
+#: Environments (versions, configurations: one per project of a monorepo) kept side by side;
+#: older ones are removed.
+MAX_ENVIRONMENTS = 16
 #: Project snapshots kept per environment (one per distinct list of linted files).
 MAX_PROJECTS = 16
 

@@ -8,14 +8,11 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING
 
 import click
 
 from flowlint import __version__
 
-if TYPE_CHECKING:
-    from flowlint.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Default cache directory name (already skipped by file discovery).
@@ -34,8 +31,24 @@ def main() -> None:
               default="text", show_default=True, help="Output format.")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of standard output.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Configuration file (default: nearest .flowlint.toml or pyproject.toml [tool.flowlint]).")
+@click.option("--config", "config_args", multiple=True, metavar="FILE | KEY=VALUE",
+              help="A configuration file for every path (default: each file's nearest .flowlint.toml or "
+                   "pyproject.toml [tool.flowlint]), or a TOML 'key = value' overriding that key of every "
+                   "configuration (repeatable).")
+@click.option("--select", "select", multiple=True, metavar="CODES",
+              help="Rule codes, prefixes or names to enable, comma-separated (replaces the configuration's).")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Add to the selected rules.")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODES",
+              help="Rule codes, prefixes or names to disable, comma-separated (added to the configuration's).")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOBS",
+              help="Globs of files not to lint, comma-separated (replaces the configuration's exclude).")
+@click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Add to the excluded globs.")
+@click.option("--stdin-filename", type=click.Path(dir_okay=False),
+              help="With the path '-': the name of the flow read from standard input; the project around it is "
+                   "linted for cross-flow rules, and only its findings are reported.")
+@click.option("--show-files", is_flag=True, help="List the files that would be linted (per project) and exit.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no warnings.")
+@click.option("--strict", is_flag=True, help="Exit 2 when no flow file is found under PATHS (default: a warning).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning", show_default=True,
               help="Exit 1 only if a reported finding has at least this severity (all findings are shown).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
@@ -72,7 +85,10 @@ def main() -> None:
               help="Check in a resident server that keeps flowlint loaded and each project's last run in memory "
                    "(started in the background on first use, exits after 15 idle minutes; see `flowlint daemon`). "
                    "Same output, a fraction of the time for a re-check. Also FLOWLINT_DAEMON=1.")
-def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
+def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_args: tuple[str, ...],
+          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
+          exclude: tuple[str, ...], extend_exclude: tuple[str, ...], stdin_filename: str | None,
+          show_files: bool, quiet: bool, strict: bool,
           fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
           write_baseline_file: str | None, whole_project: bool, report_all: bool, jobs: int | None,
           no_cache: bool, cache_dir: str | None, respect_gitignore: bool | None, substitute: tuple[str, ...],
@@ -82,9 +98,11 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
     configuration or internal error.
     """
-    from flowlint.config import ConfigError, load_config
+    from flowlint.config import ConfigError, ConfigResolver, load_config
     from flowlint.diagnostics import Severity
-    from flowlint.engine import check_paths
+    from flowlint.engine import check_paths, discover_projects
+    from flowlint.overrides import Overrides, UsageProblem, adjuster, split_codes, split_config, split_globs, \
+        substitution_pairs
 
     if statistics and output_format != "text":
         raise click.UsageError("--statistics applies to --format text only")
@@ -94,34 +112,93 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         click.echo(f"flowlint: the current directory cannot be used ({error.strerror or error}); cd into the "
                    "project and run again", err=True)
         sys.exit(EXIT_ERROR)
+    if report_all and not whole_project:
+        raise click.UsageError("--report-all applies to --project only")
     targets = list(paths) or ["."]
+    stdin_data: bytes | None = None
+    if "-" in targets:
+        if stdin_filename is None:
+            raise click.UsageError("reading a flow from standard input ('-') needs --stdin-filename PATH")
+        if len(targets) > 1:
+            raise click.UsageError("'-' reads one flow from standard input: name no other path")
+        stdin_data = sys.stdin.buffer.read()
+        targets = [stdin_filename]
+        whole_project = True
+    missing = [t for t in targets if not os.path.lexists(t) and t != stdin_filename]
+    if missing:
+        click.echo(f"flowlint: no such file or directory: {', '.join(missing)}", err=True)
+        sys.exit(EXIT_ERROR)
     try:
-        config = load_config(targets, config_file)
+        config_file, settings = split_config(config_args)
+        overrides = Overrides(
+            select=split_codes(select, "--select") if select else None,
+            extend_select=split_codes(extend_select, "--extend-select"), ignore=split_codes(ignore, "--ignore"),
+            exclude=split_globs(exclude) if exclude else None, extend_exclude=split_globs(extend_exclude),
+            settings=settings, substitutions=substitution_pairs(substitute), options_files=list(options_files),
+            respect_gitignore=respect_gitignore)
+        for path in options_files:
+            if not os.path.isfile(path):
+                raise UsageProblem(f"--substitutions: options file {path!r} does not exist")
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from error
+    try:
+        adjust = adjuster(overrides)
+        explicit = load_config(targets, config_file) if config_file is not None else None
+        resolver = ConfigResolver(explicit, adjust)
+        report_paths: list[str] | None = None
+        lint_targets = targets
+        if whole_project:
+            # Each named path's project (its configuration's directory, else the git work tree,
+            # else the current directory), whatever the order the paths come in.
+            roots = sorted({_project_root(resolver.for_path(p).root, [p]) for p in targets})
+            lint_targets = roots + sorted(p for p in targets if not any(_is_within(p, r) for r in roots))
+            if paths and not report_all:
+                report_paths = list(targets)
+            if stdin_data is not None and stdin_filename is not None:
+                lint_targets.append(stdin_filename)  # even when it is not (yet) on disk
+        if show_files:
+            for project_config, files in discover_projects(lint_targets, resolver):
+                for path, _ in files:
+                    click.echo(path)
+                del project_config
+            sys.exit(EXIT_CLEAN)
+        # One cache directory for the run, whatever the number of projects (each project's
+        # configuration is its own environment inside it): the first path's configuration
+        # directory, else the git work tree, else the current directory.
+        cache = None if no_cache or stdin_data is not None else \
+            cache_dir or os.path.join(_cache_root(resolver.for_path(targets[0]).root, targets), DEFAULT_CACHE_DIR)
     except ConfigError as error:
         click.echo(f"flowlint: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    if substitute or options_files:
-        config = _with_substitutions(config, substitute, options_files)
-    if respect_gitignore is not None:
-        from dataclasses import replace
 
-        config = replace(config, respect_gitignore=respect_gitignore)
-    report_paths: list[str] | None = None
-    lint_targets = targets
-    if whole_project or report_all:
-        root = _project_root(config.root, targets)
-        lint_targets = [root, *(p for p in paths if not _is_within(p, root))]
-        if paths and not report_all:
-            report_paths = list(paths)
     try:
-        cache = None if no_cache else cache_dir or os.path.join(_cache_root(config.root, targets), DEFAULT_CACHE_DIR)
-        result = check_paths(lint_targets, config, jobs=jobs or _cpu_count(), cache_dir=cache)
+        if stdin_data is not None and stdin_filename is not None:
+            from flowlint.loaders import overlay
+
+            with overlay({os.path.abspath(stdin_filename): stdin_data}):
+                result = check_paths(lint_targets, jobs=1, cache_dir=None, resolver=resolver)
+        else:
+            result = check_paths(lint_targets, jobs=jobs or _cpu_count(), cache_dir=cache, resolver=resolver)
+    except ConfigError as error:
+        click.echo(f"flowlint: {error}", err=True)
+        sys.exit(EXIT_ERROR)
     except Exception:  # noqa: BLE001 - the promise is exit 2 with a report, never a bare traceback
         click.echo("flowlint: internal error (please report this with the file that caused it):", err=True)
         click.echo(traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)
     diagnostics = result.diagnostics
     linted_files = [source.path for source in result.project.files] + [d.file for d in diagnostics]
+    if result.files_checked == 0:
+        # Like ruff's "No Python files found": a typo in a path or an exclude must not pass as clean.
+        if strict:
+            click.echo(f"flowlint: no flow file found under {', '.join(targets)} (--strict)", err=True)
+            sys.exit(EXIT_ERROR)
+        if not quiet:
+            click.echo(f"flowlint: warning: no flow file found under {', '.join(targets)}", err=True)
+    elif not quiet:
+        for path in _not_flows(targets, linted_files, stdin_filename):
+            click.echo(f"flowlint: warning: {path} is not a flow file (Archy YAML, Architect export or API "
+                       "JSON); nothing in it was linted", err=True)
 
     from flowlint import baseline
     from flowlint.reporters import Report, render, repo_root
@@ -150,7 +227,7 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         reported_files = [f for f in reported_files if wanted.covers(f)]
     color = output_format == "text" and _use_color(color_choice, output_file is None and sys.stdout.isatty())
     report = Report(diagnostics, result.files_checked, reported_files, repo_root() or os.getcwd(),
-                    known, fixed, color, statistics)
+                    known, fixed, color, statistics, quiet)
     rendered = render(output_format, report)
     if output_file is None:
         click.echo(rendered, nl=False, color=color)
@@ -167,24 +244,20 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
-def _with_substitutions(config: Config, pairs: tuple[str, ...], options_files: tuple[str, ...]) -> Config:
-    """The configuration with --substitute values over its [substitutions] and --substitutions files added."""
-    from dataclasses import replace
+def _not_flows(targets: list[str], linted: list[str], stdin_filename: str | None) -> list[str]:
+    """Files named on the command line that turned out not to be flows (Terraform files and
+    Archy options files are read for how flows are deployed: they count as used)."""
+    from flowlint.deploy.options import may_be_options_file
+    from flowlint.loaders.discover import TERRAFORM_SUFFIXES
 
-    values = dict(config.substitutions)
-    for pair in pairs:
-        key, equals, value = pair.partition("=")
-        if not equals or not key or any(c in key for c in "{} \t"):
-            # Only the key is shown: the value may be a credential.
-            raise click.BadParameter(f"expected KEY=VALUE with a key of no spaces or braces (got the key {key!r})",
-                                     param_hint="--substitute")
-        values[key] = value
-    for path in options_files:
-        if not os.path.isfile(path):
-            raise click.BadParameter(f"options file {path!r} does not exist", param_hint="--substitutions")
-    origin = "--substitute" if pairs else config.substitutions_origin
-    return replace(config, substitutions=values, substitutions_origin=origin,
-                   options_files=[*config.options_files, *options_files])
+    seen = {os.path.normcase(os.path.abspath(path)) for path in linted}
+    found: list[str] = []
+    for target in targets:
+        if target == stdin_filename or os.path.isdir(target) or target.lower().endswith(TERRAFORM_SUFFIXES):
+            continue
+        if os.path.normcase(os.path.abspath(target)) not in seen and not may_be_options_file(target):
+            found.append(target)
+    return found
 
 
 def _cpu_count() -> int:
@@ -260,12 +333,15 @@ def list_rules(output_format: str) -> None:
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Explain a rule: why it exists, with bad and good examples."""
-    from flowlint.registry import rules_by_code
+    """Explain a rule (by code or name): why it exists, with bad and good examples."""
+    from flowlint.registry import UnknownSelector, resolve_selector, rules_by_code
 
-    rule = rules_by_code().get(code.upper())
+    try:
+        rule = rules_by_code().get(resolve_selector(code))
+    except UnknownSelector as error:
+        raise click.UsageError(str(error)) from error
     if rule is None:
-        raise click.UsageError(f"unknown rule code {code!r}; `flowlint rules` lists them")
+        raise click.UsageError(f"{code!r} is a prefix, not one rule; `flowlint rules` lists them")
     info = rule.info
     click.echo(f"{info.code} {info.name} ({info.severity.value})\n")
     click.echo(f"{info.summary}\n")

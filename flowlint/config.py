@@ -427,10 +427,19 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
     """
     plain = dict(data)  # jsonschema's "object" is dict, not any Mapping
     validate(plain, origin)
+    problems: list[str] = []
+    select = _selectors(_strings(plain.get("select")), f"{origin}: select", problems)
+    ignore = _selectors(_strings(plain.get("ignore")), f"{origin}: ignore", problems)
+    severity = {code: Severity(value) for code, value in _table(plain.get("severity")).items()}
+    _selectors([code for code in severity if len(code) == 5], f"{origin}: severity", problems)
+    per_file_ignores = {glob: _selectors(_strings(codes), f"{origin}: per-file-ignores '{glob}'", problems)
+                        for glob, codes in _table(plain.get("per-file-ignores")).items()}
+    if problems:
+        raise ConfigError(problems)
     return Config(
-        select=_strings(plain.get("select")),
-        ignore=_strings(plain.get("ignore")),
-        severity={code: Severity(value) for code, value in _table(plain.get("severity")).items()},
+        select=select,
+        ignore=ignore,
+        severity=severity,
         exclude=_strings(plain.get("exclude")),
         respect_gitignore=plain.get("respect-gitignore") is not False,
         yaml_shadows_exports=plain.get("yaml-shadows-exports") is not False,
@@ -439,13 +448,29 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
         flow_links={name: _strings(before) for name, before in _table(plain.get("flow-links")).items()},
         action_aliases={section: {spelling: str(kind) for spelling, kind in _table(table).items()}
                         for section, table in _table(plain.get("action-aliases")).items()},
-        per_file_ignores={glob: _strings(codes) for glob, codes in _table(plain.get("per-file-ignores")).items()},
+        per_file_ignores=per_file_ignores,
         substitutions={key: _scalar_text(value) for key, value in _table(plain.get("substitutions")).items()},
         substitutions_origin=f"{origin} [substitutions]" if plain.get("substitutions") else None,
         options_files=[os.path.join(root, p) if root is not None and not os.path.isabs(p) else p
                        for p in _strings(plain.get("options-files"))],
         root=root,
     )
+
+
+def _selectors(values: list[str], where: str, problems: list[str]) -> list[str]:
+    """Rule codes, prefixes or names as codes and prefixes; each unknown one is a problem
+    (with a did-you-mean): a misspelt code must not silently select or ignore nothing."""
+    if not values:
+        return []
+    from flowlint.registry import UnknownSelector, resolve_selector
+
+    found: list[str] = []
+    for value in values:
+        try:
+            found.append(resolve_selector(value))
+        except UnknownSelector as error:
+            problems.append(f"{where}: {error}")
+    return found
 
 
 def _scalar_text(value: object) -> str:

@@ -95,3 +95,33 @@ def rules_by_code() -> dict[str, Rule]:
 
 def rule_info(code: str) -> RuleInfo:
     return rules_by_code()[code].info
+
+
+class UnknownSelector(ValueError):
+    """A rule code, prefix or name that names no rule; ``str()`` has a did-you-mean."""
+
+
+def resolve_selector(text: str) -> str:
+    """A rule code (``FL005``), a code prefix (``FL0``) or a rule name (``get-before-set``),
+    as a code or prefix; :class:`UnknownSelector` for anything that selects no rule, so that
+    a typo in ``select``/``ignore`` is an error, not a silent no-op."""
+    import difflib
+
+    value = text.strip()
+    by_name = {rule.info.name: rule.info.code for rule in all_rules()}
+    if value.lower() in by_name:
+        return by_name[value.lower()]
+    upper = value.upper()
+    if upper.startswith("FL") and (upper[2:].isdigit() or upper == "FL") and len(upper) <= 5:
+        if any(code.startswith(upper) for code in rules_by_code()):
+            return upper
+        raise UnknownSelector(f"'{text}' selects no rule (codes run from {min(rules_by_code())} to "
+                              f"{max(rules_by_code())}; `flowlint rules` lists them)")
+    canonical = "".join(c for c in value if c.isalnum()).upper()
+    digits = len(canonical[2:]) - len(canonical[2:].lstrip("0123456789"))
+    canonical = canonical[:2 + min(digits, 3)]  # FL and the digits it starts with: 'fl-103' -> FL103
+    if canonical[:2] == "FL" and digits and any(code.startswith(canonical) for code in rules_by_code()):
+        raise UnknownSelector(f"unknown rule code or name '{text}': did you mean '{canonical}'?")
+    close = difflib.get_close_matches(value.lower(), list(by_name), n=1, cutoff=0.6)
+    hint = f": did you mean '{close[0]}' ({by_name[close[0]]})?" if close else "; `flowlint rules` lists them"
+    raise UnknownSelector(f"unknown rule code or name '{text}'{hint}")

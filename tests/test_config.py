@@ -43,10 +43,10 @@ def error_of(paths: list[str], explicit: str | None = None) -> str:
 
 def test_nearest_config_wins(tmp_path: Path) -> None:
     write(tmp_path / ".flowlint.toml", "select = ['FL1']\n")
-    inner = write(tmp_path / "sub" / ".flowlint.toml", "select = ['FL2']\n")
+    inner = write(tmp_path / "sub" / ".flowlint.toml", "select = ['FL9']\n")
     (tmp_path / "sub" / "flows").mkdir()
     assert find_config([str(tmp_path / "sub" / "flows")]) == inner
-    assert load_config([str(tmp_path / "sub" / "flows")]).select == ["FL2"]
+    assert load_config([str(tmp_path / "sub" / "flows")]).select == ["FL9"]
     assert find_config([str(tmp_path)]) == tmp_path / ".flowlint.toml"
 
 
@@ -72,9 +72,9 @@ def test_relative_start_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_flowlint_toml_beats_pyproject_in_same_directory(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", "[tool.flowlint]\nselect = ['FL1']\n")
-    config = write(tmp_path / ".flowlint.toml", "select = ['FL2']\n")
+    config = write(tmp_path / ".flowlint.toml", "select = ['FL9']\n")
     assert find_config([str(tmp_path)]) == config
-    assert load_config([str(tmp_path)]).select == ["FL2"]
+    assert load_config([str(tmp_path)]).select == ["FL9"]
 
 
 def test_pyproject_without_section_is_skipped(tmp_path: Path) -> None:
@@ -90,12 +90,12 @@ def test_pyproject_section_is_used_and_beats_farther_file(tmp_path: Path) -> Non
         name = "x"
 
         [tool.flowlint]
-        ignore = ["FL2"]
+        ignore = ["FL9"]
         external-flows = ["Vendor IVR"]
         """)
     assert find_config([str(tmp_path / "pkg")]) == pyproject
     config = load_config([str(tmp_path / "pkg")])
-    assert config.ignore == ["FL2"]
+    assert config.ignore == ["FL9"]
     assert config.external_flows == ["Vendor IVR"]
     assert config.path == str(pyproject)
     assert config.root == str(tmp_path / "pkg")
@@ -286,13 +286,12 @@ def test_import_does_not_load_jsonschema_or_tomllib() -> None:
                  ".flowlint.toml: 'severity': key 'FL1' is not a rule code (expected 'FL' and three digits, "
                  "e.g. 'FL001')", id="severity-needs-exact-code"),
     pytest.param("select = ['E501']\n",
-                 ".flowlint.toml: item 1 of 'select': 'E501' is not a rule code or prefix (expected 'FL' and up to "
-                 "three digits, e.g. 'FL0' or 'FL001')", id="bad-select-code"),
+                 ".flowlint.toml: item 1 of 'select': 'E501' is not a rule code, prefix or name (expected 'FL' and up "
+                 "to three digits, e.g. 'FL0' or 'FL001')", id="bad-select-code"),
     pytest.param("ignore = ['fl-103']\n",
-                 ".flowlint.toml: item 1 of 'ignore': 'fl-103' is not a rule code or prefix "
-                 "(did you mean 'FL103'?)", id="bad-ignore-code"),
+                 ".flowlint.toml: ignore: unknown rule code or name 'fl-103': did you mean 'FL103'?", id="bad-ignore-code"),
     pytest.param("[per-file-ignores]\n'gen/**' = ['FL1x']\n",
-                 ".flowlint.toml: item 1 of 'per-file-ignores.\"gen/**\"': 'FL1x' is not a rule code or prefix "
+                 ".flowlint.toml: item 1 of 'per-file-ignores.\"gen/**\"': 'FL1x' is not a rule code, prefix or name "
                  "(expected 'FL' and up to three digits, e.g. 'FL0' or 'FL001')", id="bad-per-file-code"),
     pytest.param("[action-aliases.yaml]\nsetSecure = 'set_secure_data'\n",
                  ".flowlint.toml: 'action-aliases.yaml.setSecure': 'set_secure_data' is not a valid action kind; "
@@ -341,7 +340,7 @@ def test_config_found_above_cwd_is_named_by_absolute_path(tmp_path: Path, monkey
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("select = ['FL1'\nignore = []\n", r"^\.flowlint\.toml:2:1: invalid TOML: "),
-    ("select = ['FL1']\nselect = ['FL2']\n", r"^\.flowlint\.toml:2:\d+: invalid TOML: Cannot overwrite a value"),
+    ("select = ['FL1']\nselect = ['FL9']\n", r"^\.flowlint\.toml:2:\d+: invalid TOML: Cannot overwrite a value"),
     ("select = \n", r"^\.flowlint\.toml:1:10: invalid TOML: Invalid value"),
     ("select = [", r"^\.flowlint\.toml:1:11: invalid TOML: .* \(at end of file\)$"),
 ])
@@ -377,7 +376,7 @@ def test_is_enabled_with_prefixes(select: list[str], ignore: list[str], enabled:
 
 
 def test_is_enabled_for_per_file_ignores(tmp_path: Path) -> None:
-    config = Config(ignore=["FL2"], per_file_ignores={"generated/**": ["FL1"], "*.i3inboundflow": ["FL001"]},
+    config = Config(ignore=["FL9"], per_file_ignores={"generated/**": ["FL1"], "*.i3inboundflow": ["FL001"]},
                     root=str(tmp_path))
     generated = str(tmp_path / "generated" / "a" / "main.yaml")
     export = str(tmp_path / "exports" / "Main.i3InboundFlow")
@@ -386,7 +385,7 @@ def test_is_enabled_for_per_file_ignores(tmp_path: Path) -> None:
     assert config.is_enabled_for("FL001", generated)
     assert config.is_enabled_for("FL001", export)  # globs are case-sensitive, like gitignore
     assert config.is_enabled_for("FL103", plain)
-    assert not config.is_enabled_for("FL200", plain)  # plain ignore still applies
+    assert not config.is_enabled_for("FL900", plain)  # plain ignore still applies
     assert config.is_enabled_for("FL103", "/elsewhere/generated/x.yaml")  # outside root
 
 
@@ -433,3 +432,25 @@ def test_is_excluded_relative_to_config_dir(tmp_path: Path, monkeypatch: pytest.
 ])
 def test_glob_matches(pattern: str, path: str, matches: bool) -> None:
     assert glob_matches(pattern, path) is matches
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("select = ['FL999']\n", "select: 'FL999' selects no rule (codes run from FL001 to FL900"),
+    ("ignore = ['get-before-sett']\n", "ignore: unknown rule code or name 'get-before-sett': did you mean "
+                                       "'get-before-set' (FL005)?"),
+    ("[severity]\nFL099 = 'error'\n", "severity: 'FL099' selects no rule"),
+    ("[per-file-ignores]\n'gen/**' = ['FL3']\n", "per-file-ignores 'gen/**': 'FL3' selects no rule"),
+])
+def test_unknown_rule_codes_are_errors_with_a_hint(tmp_path: Path, text: str, message: str) -> None:
+    write(tmp_path / ".flowlint.toml", text)
+    with pytest.raises(ConfigError) as raised:
+        load_config([str(tmp_path)])
+    assert message in str(raised.value)
+
+
+def test_rule_names_are_accepted_wherever_codes_are(tmp_path: Path) -> None:
+    write(tmp_path / ".flowlint.toml", "select = ['FL0', 'duplicate-flow-name']\nignore = ['get-before-set']\n"
+                                       "[per-file-ignores]\n'gen/**' = ['attribute-name-case-mismatch']\n")
+    config = load_config([str(tmp_path)])
+    assert (config.select, config.ignore, config.per_file_ignores) == (["FL0", "FL105"], ["FL005"],
+                                                                       {"gen/**": ["FL001"]})

@@ -376,7 +376,7 @@ def test_file_deleted_while_linting(tmp_path: Path, good_alone: list[Finding],
     real_discover = flowlint.engine.discover_configured
 
     def discover_then_delete(*args: object, **kwargs: object) -> Iterator[tuple[str, str, object]]:
-        found = list(real_discover(*args, **kwargs))  # type: ignore[arg-type]
+        found: list[tuple[str, str, object]] = list(real_discover(*args, **kwargs))  # type: ignore[arg-type]
         victim.unlink()
         return iter(found)
 

@@ -15,7 +15,7 @@ from flowlint.ir import SourceFile, SourceFormat, Span
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable
 
-__all__ = ["MAX_FILE_BYTES", "LoadResult", "decode_text", "load_bytes", "load_file", "read_and_load",
+__all__ = ["MAX_FILE_BYTES", "LoadResult", "decode_text", "load_bytes", "load_file", "overlay", "read_and_load",
            "read_flow_bytes"]
 
 #: Flow files larger than this are reported (FL100), not loaded: the largest real flows are
@@ -155,6 +155,23 @@ def read_and_load(path: str, fmt: str, table: ActionTable | None = None,
                            "please report it to the flowlint maintainers"), data
 
 
+#: Contents that replace files on disk for one run (``flowlint check -``: the flow read from
+#: standard input), by absolute path; see :func:`overlay`.
+_OVERLAY: dict[str, bytes] = {}
+
+
+@contextmanager
+def overlay(contents: dict[str, bytes]) -> Generator[None]:
+    """Read ``contents`` (absolute path -> bytes) instead of those files, for this block."""
+    saved = dict(_OVERLAY)
+    _OVERLAY.update(contents)
+    try:
+        yield
+    finally:
+        _OVERLAY.clear()
+        _OVERLAY.update(saved)
+
+
 def read_flow_bytes(path: str, limit: int = MAX_FILE_BYTES + 1) -> bytes | None:
     """The file's bytes (at most ``limit``: one past the size limit); None for a FIFO, socket
     or device; OSError (IsADirectoryError for a directory) when it cannot be read.
@@ -162,6 +179,10 @@ def read_flow_bytes(path: str, limit: int = MAX_FILE_BYTES + 1) -> bytes | None:
     Checked before opening (a socket cannot be opened, a named pipe would block), and again
     after: opened non-blocking, in case a pipe took the file's place meanwhile.
     """
+    if _OVERLAY:
+        replaced = _OVERLAY.get(os.path.abspath(path))
+        if replaced is not None:
+            return replaced[:limit]
     mode = os.stat(path).st_mode
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(path)

@@ -104,11 +104,15 @@ def _placeholders(text: str, pattern: re.Pattern[str]) -> list[tuple[re.Match[st
     found: list[tuple[re.Match[str], Span]] = []
     if "{{" not in text and "${" not in text:
         return found
+    comments: dict[int, int] = {}  # line start -> where its comment starts (once per line: lines can be long)
     for match in pattern.finditer(text):
         line, column = index_to_position(text, match.start())
         line_start = match.start() - (column - 1)
-        breaks = _LINE_BREAK_RE.search(text, match.end())
-        if column - 1 < _comment_start(text[line_start:breaks.start() if breaks else len(text)]):
+        limit = comments.get(line_start)
+        if limit is None:
+            breaks = _LINE_BREAK_RE.search(text, match.end())
+            limit = comments[line_start] = _comment_start(text[line_start:breaks.start() if breaks else len(text)])
+        if column - 1 < limit:
             found.append((match, Span(line, column, line, column + match.end() - match.start())))
     return found
 

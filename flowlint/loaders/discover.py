@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from flowlint.loaders.gitignore import GitIgnore, work_tree
-
-if TYPE_CHECKING:
-    from flowlint.config import Config
 
 YAML_SUFFIXES = (".yaml", ".yml", ".tftpl")
 JSON_SUFFIX = ".json"
@@ -54,33 +52,34 @@ def discover_all(paths: list[str], excluded: Callable[[str], bool] | None = None
     ``.git/info/exclude`` or the global excludes file ignore is skipped.  A file named
     explicitly is always yielded, ignored or not (as ruff does).
     """
-    is_out: Callable[[str], bool] = excluded or _never
-    ignores: dict[str, GitIgnore] = {}
-    for root in paths:
-        if os.path.isdir(root):
-            ignore = _gitignore(root, ignores) if respect_gitignore else None
-            found: list[tuple[str, str]] = []
-            for directory, dirnames, filenames in os.walk(root, followlinks=False):
-                # Relative to the work tree, computed once per directory (not per file).
-                here = ignore.relative(directory) if ignore is not None else None
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
-                                     and not is_out(os.path.join(directory, d))
-                                     and not (here is not None and ignore is not None
-                                              and ignore.ignored_in(here, d, True)))
-                for filename in filenames:
-                    fmt = file_format(filename) or _terraform(filename)
-                    if fmt is None or (here is not None and ignore is not None and ignore.ignored_in(here, filename)):
-                        continue
-                    path = os.path.join(directory, filename)
-                    if not is_out(path):
-                        found.append((_display(path), fmt))
-            yield from sorted(found)
-        else:
-            fmt = file_format(root) or _terraform(root)
-            yield _display(root), fmt or "yaml"
+    settings = _Walk(excluded or _never, respect_gitignore)
+    return ((path, fmt) for path, fmt, _ in discover_configured(paths, lambda _directory: settings))
 
 
-def discover_configured(paths: list[str], config_of: Callable[[str], Config]) -> Iterator[tuple[str, str, Config]]:
+class WalkSettings(Protocol):
+    """What a walk needs of a configuration (:class:`flowlint.config.Config` has it)."""
+
+    @property
+    def respect_gitignore(self) -> bool: ...
+
+    def is_excluded(self, path: str) -> bool: ...
+
+
+#: The configuration type a caller walks with, handed back with each file.
+Settings = TypeVar("Settings", bound=WalkSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    excluded: Callable[[str], bool]
+    respect_gitignore: bool
+
+    def is_excluded(self, path: str) -> bool:
+        return self.excluded(path)
+
+
+def discover_configured(paths: list[str],
+                        config_of: Callable[[str], Settings]) -> Iterator[tuple[str, str, Settings]]:
     """:func:`discover_all` with a configuration per directory (``config_of``: the nearest
     configuration file's): each directory is walked with its own ``exclude`` and
     ``respect-gitignore``, and every file comes with the configuration of its project.  A
@@ -91,7 +90,7 @@ def discover_configured(paths: list[str], config_of: Callable[[str], Config]) ->
             fmt = file_format(root) or _terraform(root)
             yield _display(root), fmt or "yaml", config_of(os.path.dirname(os.path.abspath(root)))
             continue
-        found: list[tuple[str, str, Config]] = []
+        found: list[tuple[str, str, Settings]] = []
         for directory, dirnames, filenames in os.walk(root, followlinks=False):
             config = config_of(directory)
             ignore = _gitignore(root, ignores) if config.respect_gitignore else None

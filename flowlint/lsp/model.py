@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
-from flowlint.config import Config
+from flowlint.config import Config, ConfigError, ConfigResolver
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.engine import finalize, run_rules
 from flowlint.pipeline.units import build_project, table_for
@@ -30,7 +30,7 @@ from flowlint.deploy.model import Deployments
 from flowlint.deploy.options import MAX_OPTIONS_BYTES, may_be_options
 from flowlint.deploy.repository import read_repository
 from flowlint.loaders.gitignore import GitIgnore, work_tree
-from flowlint.loaders.discover import SKIP_DIRS, TERRAFORM, TERRAFORM_SUFFIXES, discover_all, file_format
+from flowlint.loaders.discover import SKIP_DIRS, TERRAFORM, TERRAFORM_SUFFIXES, discover_configured, file_format
 from flowlint.lsp.positions import PositionMapper
 from flowlint.tables import ActionTable
 
@@ -117,12 +117,16 @@ class WorkspaceModel:
         self.repository_findings: list[Diagnostic] = []
         self._options_files: set[str] = set()
         self._ignores: dict[str, GitIgnore] = {}
+        #: The nearest configuration file of each directory (projects); see :meth:`_projects`.
+        self._resolver = ConfigResolver()
+        #: The configuration was named by the client (``configFile``): one project.
+        self.explicit_config = False
 
     # ------------------------------------------------------------------ scope
 
     def in_workspace(self, path: str) -> bool:
         """Whether ``path`` (absolute) is a flow file the workspace index includes."""
-        if file_format(path) is None or self.config.is_excluded(path):
+        if file_format(path) is None or self.config_for(os.path.dirname(path)).is_excluded(path):
             return False
         for root in self.roots:
             relative = os.path.relpath(path, root)
@@ -161,9 +165,18 @@ class WorkspaceModel:
         found: list[str] = []
         for root in self.roots:
             if os.path.isdir(root):
-                found.extend(os.path.abspath(path) for path, _ in discover_all([root], self.config.is_excluded,
-                                                                           self.config.respect_gitignore))
+                found.extend(os.path.abspath(path) for path, _, _ in discover_configured([root], self.config_for))
         return found
+
+    def config_for(self, directory: str) -> Config:
+        """The configuration of files in ``directory``: its project's (see :meth:`_projects`)."""
+        if self.explicit_config:
+            return self.config
+        try:
+            config = self._resolver.for_directory(directory)
+        except ConfigError:
+            return self.config
+        return self.config if config.path is None or config.path == self.config.path else config
 
     def is_terraform(self, path: str) -> bool:
         return path.lower().endswith(TERRAFORM_SUFFIXES) and not self.config.is_excluded(path)
@@ -190,6 +203,7 @@ class WorkspaceModel:
         paths = set(changed)
         if rescan:
             self._ignores.clear()  # .gitignore files may have changed
+            self._resolver = ConfigResolver()  # and configuration files
             paths.update(self.files)
             paths.update(self.terraform)
             paths.update(self.discover())
@@ -314,16 +328,40 @@ class WorkspaceModel:
 
     def _analyse(self) -> Snapshot:
         files = dict(sorted(self.files.items()))
-        project, found = build_project(state.result for state in files.values())
-        found.extend(self.repository_findings)
+        whole, _ = build_project(state.result for state in files.values())
         error: str | None = None
-        try:
-            found.extend(run_rules(project, self.config))
-        except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it
-            error = "flowlint: a rule failed; only load-time findings are shown\n" + traceback.format_exc()
         by_file: dict[str, list[Diagnostic]] = {}
-        for diagnostic in finalize(found, self.config, project=project):  # project: inline suppressions
-            path = self._paths.get(diagnostic.file) or os.path.abspath(diagnostic.file)
-            by_file.setdefault(path, []).append(diagnostic)
-        return Snapshot(self.snapshot.generation + 1, self.config, files, project, by_file,
+        for index, (config, states) in enumerate(self._projects(files)):
+            # As the command line does: each project's flows together, with its configuration.
+            project, found = build_project(state.result for state in states)
+            if index == 0:
+                found.extend(self.repository_findings)
+            try:
+                found.extend(run_rules(project, config))
+            except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it
+                error = "flowlint: a rule failed; only load-time findings are shown\n" + traceback.format_exc()
+            for diagnostic in finalize(found, config, project=project):  # project: inline suppressions
+                path = self._paths.get(diagnostic.file) or os.path.abspath(diagnostic.file)
+                by_file.setdefault(path, []).append(diagnostic)
+        for found in by_file.values():
+            found.sort(key=lambda d: d.sort_key)
+        return Snapshot(self.snapshot.generation + 1, self.config, files, whole, by_file,
                         dict(self._paths), error, self.deployments)
+
+    def _projects(self, files: Mapping[str, FileState]) -> list[tuple[Config, list[FileState]]]:
+        """The files grouped by project: the nearest configuration file above each (the
+        model's own configuration for its project and for files without one), unless the
+        model's configuration was named explicitly (it then applies to everything)."""
+        if self.explicit_config:
+            return [(self.config, list(files.values()))]
+        groups: dict[str | None, tuple[Config, list[FileState]]] = {}
+        for state in files.values():
+            try:
+                config = self._resolver.for_path(state.path)
+            except ConfigError:
+                config = self.config  # a broken nested file: the server reports configuration errors
+            if config.path is None or config.path == self.config.path:
+                config = self.config
+            groups.setdefault(config.path, (config, []))[1].append(state)
+        top = groups.pop(self.config.path, (self.config, []))
+        return [top, *(groups[key] for key in sorted(groups, key=lambda k: k or ""))]

@@ -164,6 +164,7 @@ class FlowlintServer(LanguageServer):
 
     def load_config(self) -> Config:
         explicit = self.settings.config_file
+        self.model.explicit_config = explicit is not None  # else: each file's nearest configuration
         if explicit is not None and self.roots and not os.path.isabs(explicit):
             explicit = os.path.join(self.roots[0], explicit)
         try:
@@ -391,6 +392,7 @@ def create_server() -> FlowlintServer:
             # Messages name files relative to the working directory, as the CLI does.
             os.chdir(server.roots[0])
         server.model = WorkspaceModel(server.roots, server.load_config())
+        server.model.explicit_config = server.settings.config_file is not None
 
     @server.feature(types.INITIALIZED)
     @notification

@@ -43,6 +43,8 @@ class Report:
     #: Text format options.
     color: bool = False
     statistics: bool = False
+    #: ``--quiet``: findings only, no summary line.
+    quiet: bool = False
 
 
 class _Reporter(Protocol):

@@ -75,6 +75,8 @@ def render_report(report: Report) -> str:
     lines = [format_diagnostic(d, color) for d in report.diagnostics]
     if report.statistics and report.diagnostics:
         lines.extend(statistics(report.diagnostics))
+    if report.quiet:
+        return "\n".join(lines) + "\n" if lines else ""
     line = summary(report.diagnostics, report.files_checked)
     notes: list[str] = []
     if report.baselined:
