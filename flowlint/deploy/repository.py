@@ -35,8 +35,8 @@ from flowlint.deploy.options import (
     may_be_options_file,
     parse_options,
 )
-from flowlint.deploy.terraform import diagnostic_maker, read_terraform
 from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.ir import Span
 if TYPE_CHECKING:
     from flowlint.cache import Cache
 
@@ -56,6 +56,14 @@ class Repository:
 #: server or language server between runs.
 _PARSED: dict[tuple[str, str], TfFile] = {}
 _MAX_PARSED = 4096
+
+
+def diagnostic_maker(severity_of: Callable[[str], Severity]) -> Callable[..., Diagnostic]:
+    """Findings of the repository stage, at their rule's default severity (overrides apply later)."""
+    def make(code: str, message: str, path: str, span: Span | None, logical: str) -> Diagnostic:
+        return Diagnostic(code, severity_of(code), message, path, span, logical)
+
+    return make
 
 
 def _severity(code: str) -> Severity:
@@ -133,6 +141,8 @@ def read_repository(files: Sequence[tuple[str, str]], config: Config,
     flows = [(path, fmt) for path, fmt in files if fmt != TERRAFORM]
     repository = Repository()
     if tf_files:
+        from flowlint.deploy.terraform import read_terraform  # its evaluator: only with Terraform files
+
         repository.deployments, repository.findings = read_terraform(tf_files, make)
     deployments = repository.deployments
     # Deployments are keyed by the flow file as discovered (its display path).

@@ -27,7 +27,7 @@ from flowlint.deploy import functions
 from flowlint.deploy.functions import NotEvaluated, Value, as_list, as_map, number, to_text
 from flowlint.deploy.hcl import Attribute, Block, Expr, TfFile
 from flowlint.deploy.model import Deployment, Deployments, Origin, Substitution, is_secret_key
-from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.diagnostics import Diagnostic
 from flowlint.loaders.placeholders import has_placeholder
 from flowlint.ir import Span
 
@@ -756,9 +756,3 @@ def read_terraform(files: Sequence[TfFile], make: Callable[..., Diagnostic]) -> 
     findings.extend(reader.findings)
     return deployments, findings
 
-
-def diagnostic_maker(severity_of: Callable[[str], Severity]) -> Callable[..., Diagnostic]:
-    def make(code: str, message: str, path: str, span: Span | None, logical: str) -> Diagnostic:
-        return Diagnostic(code, severity_of(code), message, path, span, logical)
-
-    return make

@@ -126,9 +126,9 @@ def _never_substituted(path: str, text: str, deployment: Deployment | None) -> l
     ``substitutions`` but not rendered by ``templatefile()``."""
     found: list[Diagnostic] = []
     for match, span in _placeholders(text, SPACED_PLACEHOLDER_RE):
-        if not (match.group(1) or match.group(3)) or not match.group(2):
+        key = (match.group(2) or match.group(5) or "").strip()
+        if not key:
             continue
-        key = match.group(2)
         found.append(_fl("FL113", f"'{match.group(0)}' is never substituted: Terraform and Archy replace only the exact "
                                   f"'{{{{{key}}}}}' (no spaces inside the braces); write '{{{{{key}}}}}'",
                          path, span, "placeholder"))
