@@ -721,6 +721,9 @@ def test_nothing_is_written_but_the_cache_and_named_outputs(tmp_path: Path, corp
         (project / "broken" / case.id).mkdir(parents=True)
         write(project / "broken" / case.id, {case.name: case.content})
     (project / ".flowlint.toml").write_text('external-attributes = ["CallbackNumber"]\n')
+    # Terraform too: parsing HCL must not write a grammar cache to TMPDIR either.
+    (project / "deploy.tf").write_text('resource "genesyscloud_flow" "support" {\n'
+                                       '  filepath = "${path.module}/examples/flows/support.yaml"\n}\n')
     home, temp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     temp.mkdir()

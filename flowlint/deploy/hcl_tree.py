@@ -29,8 +29,11 @@ def _parser() -> Lark:
     """python-hcl2's grammar and post-lexer, in a lark parser that does not propagate
     positions to every tree node: that bookkeeping is half of python-hcl2's parse time, and
     tokens keep their lines and columns (:func:`_span` finds a node's from its tokens)."""
-    grammar = os.path.join(os.path.dirname(os.path.abspath(hcl2.__file__)), "hcl2.lark")
-    lark: Lark = Lark.open(grammar, parser="lalr", cache=True,  # pyright: ignore[reportUnknownMemberType]
+    package = os.path.dirname(os.path.abspath(hcl2.__file__))
+    # The built parser is cached where python-hcl2 caches its own (its package directory), not
+    # in TMPDIR; lark only logs when it cannot write there, and builds the grammar each time.
+    lark: Lark = Lark.open(os.path.join(package, "hcl2.lark"), parser="lalr",  # pyright: ignore[reportUnknownMemberType]
+                           cache=os.path.join(package, ".flowlint_lark_cache.bin"),
                            propagate_positions=False, postlex=PostLexer())
     return lark
 
