@@ -329,21 +329,8 @@ def measure_size(n: int, work: Path, env: dict[str, str], repeat: int, befores: 
         if before.returncode not in (0, 1):
             raise SystemExit(f"{rev} failed on N={n} (exit {before.returncode})")
         size.before[rev] = before.seconds
-    cache = work / f"cache-{n}"
-    shutil.rmtree(cache, ignore_errors=True)
-    cached = flowlint(target, "--cache-dir", str(cache), "--jobs", str(jobs))
-    fill = run(cached, env)
-    if fill.stdout != size.cold.stdout:
-        raise SystemExit(f"N={n}: the cached run disagrees with the uncached one")
-    size.cache_fill = fill.seconds
-    candidates = plain_flows(project)
-    step = max(1, len(candidates) // (repeat + 1))
-    edited = candidates[step::step][:repeat]
-    size.warm = best_run(cached, env, len(edited), before_each=lambda i: prepend_comment(edited[i])).seconds
-    check = run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env)
-    if run(cached, env).stdout != check.stdout:
-        raise SystemExit(f"N={n}: the warm run disagrees with a fresh one")
-    size.daemon_warm = measure_daemon(target, cache, env, jobs, edited, check.stdout)
+    cached, candidates, (size.cache_fill, size.warm, size.daemon_warm) = measure_warm(
+        f"N={n}", project, work / f"cache-{n}", size.cold.stdout, env, repeat, jobs)
     if any(rename_attribute(path) for path in candidates):  # stops at the first file with a Set
         size.interface_edit = run(cached, env).seconds
     return size
@@ -418,22 +405,29 @@ def measure_terraform(n: int, work: Path, env: dict[str, str], repeat: int, jobs
     if size.cold.returncode not in (0, 1) or inconsistent:
         raise SystemExit(f"N={n} (Terraform): exit {size.cold.returncode}, generated Terraform inconsistent with its "
                          f"flows ({', '.join(inconsistent) or 'no finding'})")
-    cache = work / f"terraform-cache-{n}"
+    _, _, (size.cache_fill, size.warm, size.daemon_warm) = measure_warm(
+        f"N={n} (Terraform)", project, work / f"terraform-cache-{n}", size.cold.stdout, env, repeat, jobs)
+    return size
+
+
+def measure_warm(label: str, project: Path, cache: Path, cold_stdout: bytes, env: dict[str, str], repeat: int,
+                 jobs: int) -> tuple[list[str], list[Path], tuple[float, float, float]]:
+    """The cached command, the plain flows, and (first cached run, one-shot re-check after an
+    edit, ``--daemon`` re-check), each checked against a fresh run."""
+    target = str(project)
     shutil.rmtree(cache, ignore_errors=True)
     cached = flowlint(target, "--cache-dir", str(cache), "--jobs", str(jobs))
     fill = run(cached, env)
-    if fill.stdout != size.cold.stdout:
-        raise SystemExit(f"N={n} (Terraform): the cached run disagrees with the uncached one")
-    size.cache_fill = fill.seconds
+    if fill.stdout != cold_stdout:
+        raise SystemExit(f"{label}: the cached run disagrees with the uncached one")
     candidates = plain_flows(project)
     step = max(1, len(candidates) // (repeat + 1))
     edited = candidates[step::step][:repeat]
-    size.warm = best_run(cached, env, len(edited), before_each=lambda i: prepend_comment(edited[i])).seconds
+    warm = best_run(cached, env, len(edited), before_each=lambda i: prepend_comment(edited[i])).seconds
     check = run(flowlint(target, "--no-cache", "--jobs", str(jobs)), env)
     if run(cached, env).stdout != check.stdout:
-        raise SystemExit(f"N={n} (Terraform): the warm run disagrees with a fresh one")
-    size.daemon_warm = measure_daemon(target, cache, env, jobs, edited, check.stdout)
-    return size
+        raise SystemExit(f"{label}: the warm run disagrees with a fresh one")
+    return cached, candidates, (fill.seconds, warm, measure_daemon(target, cache, env, jobs, edited, check.stdout))
 
 
 def measure_daemon(target: str, cache: Path, env: dict[str, str], jobs: int, edited: list[Path],
