@@ -650,3 +650,15 @@ def test_keys_passed_down_to_a_shared_module_are_reported_where_written(tmp_path
     (misplaced,) = [d for d in found if d.code == "FL112"]
     assert misplaced.file.endswith("main.tf") and not misplaced.file.endswith("m/main.tf")
     assert misplaced.span is not None and (misplaced.span.line, misplaced.span.column) == (4, 5)
+
+
+def test_a_load_time_finding_of_a_template_deployed_twice_names_both(tmp_path: Path) -> None:
+    """FL108 (a loader's finding) in a module deployed twice: one finding, both deployments."""
+    files = {
+        "main.tf": 'module "a" {\n  source = "./m"\n  flow_name = "A"\n}\n'
+                   'module "b" {\n  source = "./m"\n  flow_name = "B"\n}\n',
+        "m/main.tf": MODULE_TF,
+        "m/flow.yaml": SUPPORT.replace("  startUpRef:", "  description: x\n  description: y\n  startUpRef:"),
+    }
+    (repeated,) = [d for d in check(tmp_path, files) if d.code == "FL108"]
+    assert repeated.message.endswith("[deployed by module.a.genesyscloud_flow.this, module.b.genesyscloud_flow.this]")

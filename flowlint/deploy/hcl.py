@@ -72,14 +72,3 @@ class TfFile:
     attributes: dict[str, Attribute] = field(default_factory=lambda: {})
     error: str | None = None
     error_span: Span | None = None
-
-
-def source_text(expr: Expr) -> str:
-    """A short readable form of an expression for messages (references as written)."""
-    if expr.kind == "ref":
-        return ".".join(str(n) for n in expr.names)
-    if expr.kind == "call":
-        return f"{expr.name}(...)"
-    if expr.kind == "lit":
-        return repr(expr.value)
-    return expr.text or expr.kind

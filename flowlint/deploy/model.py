@@ -85,10 +85,6 @@ class Deployment:
     def template_values(self) -> dict[str, Substitution]:
         return {s.key: s for s in self.template_vars or ()}
 
-    @property
-    def label(self) -> str:
-        return self.address
-
 
 @dataclass(slots=True)
 class Deployments:

@@ -228,10 +228,10 @@ def _options(repository: Repository, keyed: Deployments, config: Config, get_tex
     if not found and not extra:
         return
     flow_files = [(p, f) for p, f in repository.flow_files if f == "yaml" and p not in keyed.by_file]
+    usable = sorted((o for o in found if o.error is None), key=lambda o: o.path)
     usage: dict[int, set[str]] = {}
     for path, _ in flow_files:
-        absolute = os.path.abspath(path)
-        options = _options_for(absolute, [o for o in found if o.error is None])
+        options = _options_for(os.path.abspath(path), usable)
         if options is None and not extra:
             continue
         values: dict[str, Substitution] = {}
@@ -264,12 +264,12 @@ def _options(repository: Repository, keyed: Deployments, config: Config, get_tex
 
 def _options_for(path: str, found: list[OptionsFile]) -> OptionsFile | None:
     """The options file for a flow: one naming it in ``file:``, else one in its directory
-    without ``file:`` (the first by path)."""
-    for options in sorted(found, key=lambda o: o.path):
+    without ``file:`` (the first by path; ``found`` is sorted by path)."""
+    for options in found:
         if options.file == path:
             return options
     directory = os.path.dirname(path)
-    for options in sorted(found, key=lambda o: o.path):
+    for options in found:
         if options.file is None and os.path.dirname(os.path.abspath(options.path)) == directory:
             return options
     return None

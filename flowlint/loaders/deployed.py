@@ -56,7 +56,6 @@ def load_deployed(path: str, text: str, table: ActionTable | None, deployments: 
             result.diagnostics.extend(_never_substituted(path, text, None))
         return result
     merged: LoadResult | None = None
-    seen: set[tuple[str, Span | None, str]] = set()
     for deployment in deployments:
         result = load_yaml_text(path, text, table, deployment, merged.source if merged is not None else None)
         if result.not_a_flow:
@@ -70,15 +69,13 @@ def load_deployed(path: str, text: str, table: ActionTable | None, deployments: 
             flow.root = deployment.root
         for diagnostic in found:
             diagnostic.deployment = label
+        # Every deployment's findings are kept: finalize merges one defect found in several
+        # deployments into one finding that names them all.
         if merged is None:
-            merged = LoadResult(result.source, list(result.flows), [])
+            merged = LoadResult(result.source, list(result.flows), found)
         else:
             merged.flows.extend(result.flows)
-        for diagnostic in found:
-            key = (diagnostic.code, diagnostic.span, diagnostic.message + diagnostic.file)
-            if key not in seen or diagnostic.file != path:
-                seen.add(key)
-                merged.diagnostics.append(diagnostic)
+            merged.diagnostics.extend(found)
     assert merged is not None
     return merged
 
