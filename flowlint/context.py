@@ -12,7 +12,7 @@ from flowlint.config import Config
 from flowlint.expressions.analysis import calls
 from flowlint.expressions.ast import Call
 from flowlint.expressions.values import ExpressionValue, expression_values
-from flowlint.diagnostics import Diagnostic, Related, at
+from flowlint.diagnostics import Diagnostic, Related, Severity, at
 from flowlint.ir import ActionKind, Flow, Loc, Project
 from flowlint.registry import rule_info
 
@@ -107,8 +107,12 @@ class Context:
         return result
 
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
-                   attribute: str | None = None, related: tuple[Related, ...] = ()) -> Diagnostic:
-        severity = self.config.severity.get(code, rule_info(code).severity)
+                   attribute: str | None = None, related: tuple[Related, ...] = (),
+                   severity: Severity | None = None) -> Diagnostic:
+        """A finding of rule ``code``. ``severity`` overrides the rule's default for this one
+        finding (a guarded read is info, a leak into a documented sink an error); a severity
+        configured for the code still wins over both."""
+        severity = self.config.severity.get(code, severity or rule_info(code).severity)
         found = at(code, severity, message, loc, flow=flow.name if flow else None,
                    attribute=attribute, related=related)
         if flow is not None and flow.deployment is not None:
