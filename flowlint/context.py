@@ -7,7 +7,7 @@ from functools import cached_property
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
 from flowlint.analysis.flowgraph import FlowGraph, build_flow_graph
 from flowlint.analysis.mustset import MustSet, State, called_modules, callees_first
-from flowlint.analysis.taint import Chain, Step, Taint, TaintState, tainted_read
+from flowlint.analysis.taint import Chain, Step, Taint, TaintState, secured_flow_table, tainted_read
 from flowlint.config import Config
 from flowlint.expressions.analysis import calls
 from flowlint.expressions.ast import Call
@@ -79,7 +79,7 @@ class Context:
         module_outputs: dict[str, Chain] = {}
         for module in modules:
             for action in module.actions:
-                if action.kind == ActionKind.GET_SECURED_DATA:
+                if secured_flow_table().is_source(action):
                     module_outputs.setdefault(module.name, (Step(
                         module.name, action.loc,
                         f"common module '{module.name}' reads secured data in '{action.name}'"),))
@@ -125,7 +125,7 @@ def _may_carry_secured_data(flow: Flow, module_outputs: dict[str, Chain]) -> boo
     if any(variable.is_secure for variable in flow.variables):
         return True
     for action in flow.actions:
-        if action.kind == ActionKind.GET_SECURED_DATA:
+        if secured_flow_table().is_source(action):  # Get Secured Data, Decrypt Data, ...
             return True
         if (action.kind == ActionKind.CALL_COMMON_MODULE and action.target is not None
                 and action.target.text in module_outputs):

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from flowlint.analysis.taint import Chain, tainted_read
+from flowlint.analysis.taint import describe_chain, tainted_read
 from flowlint.context import Context
-from flowlint.diagnostics import Diagnostic, Severity, related_at, where
+from flowlint.diagnostics import Diagnostic, Severity, related_at
 from flowlint.registry import Example, Rule, RuleInfo
 
 _FLOW = """\
@@ -47,10 +47,6 @@ _CLEAR = """\
                     value:
                       lit: hidden
 """
-
-
-def describe_chain(chain: Chain) -> str:
-    return " -> ".join(f"{step.variable} ({step.how}, {where(step.loc)})" for step in chain)
 
 
 class SecuredDataInScreenPop(Rule):

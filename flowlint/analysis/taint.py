@@ -1,9 +1,14 @@
 """Secured-data taint: which variables may hold a value read by Get Secured Data.
 
 Sources are the variables bound by Get Secured Data (and variables declared secure, which
-exist in secure flows). Taint flows through assignments whose expression reads a tainted
-variable (updateData, common module inputs/outputs) along the control-flow graph, through
-loops and reusable tasks; assigning an untainted value clears it. This is a may-analysis
+exist in secure flows), plus the action slots that ``flowlint/data/sinks.json`` lists as
+sources (Decrypt Data, Call Secure Data outputs). The same file lists sanitizers (Encrypt
+Data: its outputs are clean), declassifiers (Extract Secure Data: the taint goes on, marked
+as acknowledged) and the sinks the rules report (FL003, FL007). Taint flows through
+assignments whose expression reads a tainted variable (updateData, common module
+inputs/outputs) along the control-flow graph, through loops and reusable tasks; assigning
+an untainted value clears it, and so does any other action's output binding unless the
+table says otherwise. This is a may-analysis
 (join = union): a variable is tainted at a point if it is on *some* path.
 
 Each tainted variable carries its chain of steps (variable names and positions, never
@@ -12,11 +17,17 @@ values), so findings can show how secured data got where it is.
 
 from __future__ import annotations
 
+import enum
+import json
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, cast
 
+from flowlint.diagnostics import where
 from flowlint.expressions.analysis import variables_read
 from flowlint.expressions.parser import parsed
 from flowlint.ir import Action, ActionKind, EdgeKind, Flow, Loc, Value, ValueKind
@@ -24,11 +35,13 @@ from flowlint.ir import Action, ActionKind, EdgeKind, Flow, Loc, Value, ValueKin
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One link of a taint chain: ``variable`` received secured data at ``loc`` by ``how``."""
+    """One link of a taint chain: ``variable`` received secured data at ``loc`` by ``how``.
+    ``declassified``: this step is an acknowledged declassification (Extract Secure Data)."""
 
     variable: str
     loc: Loc
     how: str
+    declassified: bool = False
 
 
 Chain = tuple[Step, ...]
@@ -36,6 +49,141 @@ Chain = tuple[Step, ...]
 TaintState = dict[str, Chain]
 
 _STATEMENT = re.compile(r"^(statements\[\d+\]\.[^.]+)\.variable$")
+
+
+def describe_chain(chain: Chain) -> str:
+    """A chain for a message: variable names, how and where; never a value."""
+    return " -> ".join(f"{step.variable} ({step.how}, {where(step.loc)})" for step in chain)
+
+
+def is_declassified(chain: Chain) -> bool:
+    return any(step.declassified for step in chain)
+
+
+# -- the secured-data flow table (flowlint/data/sinks.json) ------------------------------------
+
+class Role(enum.StrEnum):
+    SOURCE = "source"
+    SANITIZER = "sanitizer"
+    DECLASSIFIER = "declassifier"
+    SINK = "sink"
+
+
+class Basis(enum.StrEnum):
+    DOCUMENTED = "documented"
+    INFERRED = "inferred"
+
+
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _slot_pattern(slot: str) -> re.Pattern[str]:
+    """``*`` is any text, ``[*]`` any list index; the pattern matches a whole value path."""
+    parts = re.split(r"(\[\*\]|\*)", slot)
+    regex = "".join(r"\[\d+\]" if part == "[*]" else ".*" if part == "*" else re.escape(part) for part in parts)
+    return re.compile(regex, re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotEntry:
+    """One action slot of the secured-data flow table."""
+
+    id: str
+    #: The action's name as Architect shows it ("Set Participant Data").
+    action: str
+    family: str
+    keys: tuple[str, ...]
+    slots: tuple[str, ...]
+    role: Role
+    basis: Basis
+    why: str
+    fix: str = ""
+    source: str = ""
+    #: The rule that reports this sink (FL003 owns Set Screen Pop).
+    rule: str = "FL007"
+    #: "error", "warning" or "info"; None: by basis (documented: error, inferred: warning).
+    severity: str | None = None
+    patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+
+    def matches(self, path: str) -> bool:
+        return any(pattern.fullmatch(path) for pattern in self.patterns)
+
+    @property
+    def finding_severity(self) -> str:
+        if self.severity is not None:
+            return self.severity
+        return "error" if self.basis == Basis.DOCUMENTED else "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class SecuredFlowTable:
+    entries: tuple[SlotEntry, ...] = ()
+    by_key: Mapping[str, tuple[SlotEntry, ...]] = field(default_factory=lambda: {})
+
+    def for_action(self, action: Action, role: Role) -> list[SlotEntry]:
+        return [entry for entry in self.by_key.get(action.key, ()) if entry.role == role]
+
+    def is_source(self, action: Action) -> bool:
+        """Whether ``action`` brings secured data into a flow (Get Secured Data, or a source slot)."""
+        return action.kind == ActionKind.GET_SECURED_DATA or bool(self.for_action(action, Role.SOURCE))
+
+
+def _strings(entry: Mapping[str, Any], name: str, where_: str) -> tuple[str, ...]:
+    raw: object = entry.get(name)
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw or not all(isinstance(item, str) and item for item in cast(list[object], raw)):
+        raise ValueError(f"{where_}: '{name}' must be a non-empty list of non-empty strings")
+    return tuple(cast(list[str], raw))
+
+
+def _text(entry: Mapping[str, Any], name: str, where_: str, *, required: bool = True) -> str:
+    raw: object = entry.get(name, "")
+    if not isinstance(raw, str) or (required and not raw):
+        raise ValueError(f"{where_}: '{name}' must be a{' non-empty' if required else ''} string")
+    return raw
+
+
+def parse_secured_flow_table(doc: object) -> SecuredFlowTable:
+    """The table from the JSON document (``{"entries": [...]}``); ValueError when malformed."""
+    if not isinstance(doc, dict) or not isinstance(cast(dict[str, object], doc).get("entries"), list):
+        raise ValueError("the secured-data flow table must be an object with an 'entries' list")
+    entries: list[SlotEntry] = []
+    for index, raw in enumerate(cast(list[object], cast(dict[str, object], doc)["entries"])):
+        if not isinstance(raw, dict):
+            raise ValueError(f"entry {index} must be an object")
+        item = cast(dict[str, Any], raw)
+        label = f"entry {index} ({item.get('id', '?')})"
+        try:
+            role = Role(item.get("role"))
+            basis = Basis(item.get("basis"))
+        except ValueError:
+            raise ValueError(f"{label}: 'role' must be one of {[r.value for r in Role]} and 'basis' one of "
+                             f"{[b.value for b in Basis]}") from None
+        severity: object = item.get("severity")
+        if severity is not None and severity not in _SEVERITIES:
+            raise ValueError(f"{label}: 'severity' must be one of {list(_SEVERITIES)}")
+        slots = _strings(item, "slots", label)
+        entries.append(SlotEntry(
+            id=_text(item, "id", label), action=_text(item, "action", label),
+            family=_text(item, "family", label, required=False) or role.value,
+            keys=_strings(item, "keys", label), slots=slots, role=role, basis=basis,
+            why=_text(item, "why", label), fix=_text(item, "fix", label, required=role == Role.SINK),
+            source=_text(item, "source", label, required=False),
+            rule=_text(item, "rule", label, required=False) or "FL007",
+            severity=cast(str | None, severity), patterns=tuple(_slot_pattern(slot) for slot in slots)))
+    by_key: dict[str, list[SlotEntry]] = defaultdict(list)
+    for entry in entries:
+        for key in entry.keys:
+            by_key[key].append(entry)
+    return SecuredFlowTable(tuple(entries), {key: tuple(found) for key, found in by_key.items()})
+
+
+@cache
+def secured_flow_table() -> SecuredFlowTable:
+    """The shipped table, ``flowlint/data/sinks.json``."""
+    text = resources.files("flowlint.data").joinpath("sinks.json").read_text(encoding="utf-8")
+    return parse_secured_flow_table(json.loads(text))
 
 
 def reads(value: Value) -> list[str]:
@@ -74,8 +222,10 @@ class Taint:
     """Taint facts for one flow: ``before(i)`` is the state on entry to action i."""
 
     def __init__(self, flow: Flow, entry_seed: TaintState | None = None,
-                 module_taints_outputs: dict[str, Chain] | None = None) -> None:
+                 module_taints_outputs: dict[str, Chain] | None = None,
+                 table: SecuredFlowTable | None = None) -> None:
         self.flow = flow
+        self.table = table if table is not None else secured_flow_table()
         #: module name -> chain explaining why its outputs carry secured data.
         self.module_taints_outputs = module_taints_outputs or {}
         self.ins: list[TaintState | None] = [None] * len(flow.actions)
@@ -111,7 +261,38 @@ class Taint:
                 out.pop(binding.text.lower(), None)
             else:
                 out[binding.text.lower()] = (*source, Step(binding.text, binding.loc, self._how(action)))
+        if action.key in self.table.by_key:
+            self._apply_table(action, state, out)
         return out
+
+    def _apply_table(self, action: Action, state: TaintState, out: TaintState) -> None:
+        """Source, sanitizer and declassifier slots of ``action`` (flowlint/data/sinks.json)."""
+        bound = {path for path, _ in action.bindings}
+        declassified: tuple[str, Chain] | None = None
+        for entry in self.table.by_key[action.key]:
+            if entry.role == Role.SINK:
+                continue
+            if entry.role == Role.DECLASSIFIER and declassified is None:
+                for path, value in action.values:
+                    found = tainted_read(state, value) if path not in bound else None
+                    if found is not None:
+                        declassified = found
+                        break
+            for path, binding in action.bindings:
+                if not binding.text or not entry.matches(path):
+                    continue
+                name = binding.text.lower()
+                if entry.role == Role.SOURCE:
+                    out[name] = (Step(binding.text, binding.loc, f"output of {entry.action} '{action.name}'"),)
+                elif entry.role == Role.SANITIZER:
+                    out.pop(name, None)
+                elif declassified is not None:
+                    out[name] = (*declassified[1], Step(
+                        binding.text, binding.loc,
+                        f"declassified by {entry.action} '{action.name}' (acknowledged by the author)",
+                        declassified=True))
+                else:
+                    out.pop(name, None)
 
     def _how(self, action: Action) -> str:
         if action.kind == ActionKind.UPDATE_DATA:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from flowlint.analysis.taint import secured_flow_table
 from flowlint.config import Config
 from flowlint.deploy.model import Deployment
 from flowlint.diagnostics import Diagnostic
@@ -148,11 +149,13 @@ def check_file(path: str, fmt: str, config: Config, table: ActionTable, rules: S
 
 
 def needs_whole_flow(flow: Flow) -> bool:
-    """Whether the taint analysis (FL003) may walk this flow: keep all of it then."""
+    """Whether the taint analysis (FL003, FL007) may walk this flow: keep all of it then.
+    Sources besides Get Secured Data (Decrypt Data, ...) come from flowlint/data/sinks.json."""
+    table = secured_flow_table()
     return (flow.type == "commonmodule"
             or any(v.is_secure for v in flow.variables)
             or any(v.is_secure for c in flow.containers for v in c.variables)
-            or any(a.kind in _TAINT_KINDS for a in flow.actions))
+            or any(a.kind in _TAINT_KINDS or table.is_source(a) for a in flow.actions))
 
 
 def _kept_value(path: str) -> bool:
