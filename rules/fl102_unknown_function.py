@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.expressions.catalog import lookup, suggest
+from flowlint.expressions.checks import unknown_function
 from flowlint.expressions.values import expression_loc
 from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
@@ -48,16 +48,10 @@ class UnknownFunction(Rule):
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         for found, call in ctx.expression_calls:
-            if lookup(call.name) is not None:
-                continue
-            nearest = suggest(call.name)
-            hint = f" (did you mean {' or '.join(nearest)}?)" if nearest else ""
-            yield ctx.diagnostic(
-                self.info.code,
-                f"unknown function '{call.name}'{hint}",
-                expression_loc(found.value, call.start, call.name_end),
-                flow=found.flow,
-            )
+            problem = unknown_function(call)
+            if problem is not None:
+                yield ctx.diagnostic(self.info.code, problem.message,
+                                     expression_loc(found.value, problem.start, problem.end), flow=found.flow)
 
 
 RULE = UnknownFunction()

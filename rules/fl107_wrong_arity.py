@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.expressions.catalog import lookup
+from flowlint.expressions.checks import wrong_arity
 from flowlint.expressions.values import expression_loc
 from ._flows import decision_flow
 from flowlint.registry import Example, Rule, RuleInfo
@@ -34,16 +34,10 @@ class WrongArity(Rule):
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         for found, call in ctx.expression_calls:
-            function = lookup(call.name)
-            if function is None or function.accepts(len(call.args)):
-                continue
-            plural = "" if function.arity_text in ("1", "at least 1") else "s"
-            yield ctx.diagnostic(
-                self.info.code,
-                f"{function.name} takes {function.arity_text} argument{plural}, not {len(call.args)}",
-                expression_loc(found.value, call.start, call.end),
-                flow=found.flow,
-            )
+            problem = wrong_arity(call)
+            if problem is not None:
+                yield ctx.diagnostic(self.info.code, problem.message,
+                                     expression_loc(found.value, problem.start, problem.end), flow=found.flow)
 
 
 RULE = WrongArity()

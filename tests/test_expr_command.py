@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
+from flowlint.config import Config
 from flowlint.expressions.command import expr
+from rules._flows import task_flow
+from tests.helpers import check_project
 
 
 def run(args: list[str], stdin: str | None = None) -> tuple[int, str]:
@@ -69,7 +74,7 @@ def test_json_lines() -> None:
     assert code == 1
     first, second, third, fourth = records(out)
     assert first == {"ok": True, "error": None, "line": None, "column": None, "end_line": None,
-                     "end_column": None, "variables": [], "type": "int", "canonical": "1 + 2"}
+                     "end_column": None, "variables": [], "type": "int", "canonical": "1 + 2", "findings": []}
     assert second["ok"] and second["variables"] == ["Flow.a", "Task.c"] and second["type"] == "bln"
     assert third["ok"] is False
     assert (third["error"], third["line"], third["column"], third["end_line"], third["end_column"]) == (
@@ -90,6 +95,56 @@ def test_json_lines_bad_input_is_a_usage_error() -> None:
     assert [r["ok"] for r in result] == [True, False, False, False]
     assert result[1]["error"] == "input line 2 is not a JSON-encoded string"
     assert result[2]["error"] == "input line 3 is not a JSON-encoded string"
+
+
+def test_unknown_function_and_wrong_arity_are_reported_as_check_reports_them() -> None:
+    code, out = run(['If(true, ToUpper(Call.Ani),\n  Contains(Call.Ani))'])
+    assert code == 1
+    lines = out.splitlines()
+    assert "1:10: FL102 [warning] unknown function 'ToUpper' (did you mean Upper or ToUser?)" in lines
+    assert "2:3: FL107 [error] Contains takes 2 to 3 arguments, not 1" in lines
+    assert lines.index("type: unknown") < len(lines) - 2  # the findings come after the analysis
+
+
+def test_the_messages_are_those_of_flowlint_check(tmp_path: Path) -> None:
+    expression = 'Append(indexOf(Flow.a, "x"), Left(Flow.a))'
+    flow = task_flow("Main", f"""\
+- updateData:
+    name: Compute
+    statements:
+      - string:
+          variable: Flow.b
+          value:
+            exp: '{expression}'
+- disconnect:
+    name: End
+""")
+    found = check_project(tmp_path, {"main.yaml": flow}, Config(select=["FL102", "FL107"]))
+    checked = sorted((d.code, d.severity.value, d.message) for d in found)
+    code, out = run([expression])
+    assert code == 1
+    matches = (re.fullmatch(r"\d+:\d+: (FL\d+) \[(\w+)\] (.*)", line) for line in out.splitlines())
+    shown = sorted((m[1], m[2], m[3]) for m in matches if m is not None)
+    assert shown == checked and len(shown) == 2
+
+
+def test_clean_expression_exits_zero_even_with_functions_of_unknown_signature() -> None:
+    code, out = run(["RandomInt(1, 6) + Random()"])
+    assert code == 0
+    assert "FL10" not in out
+
+
+def test_json_lines_report_findings_and_exit_one() -> None:
+    stdin = "\n".join(json.dumps(t) for t in ["Upper(Flow.a)", "Lefft(Flow.a, 2)", "Left(Flow.a)"]) + "\n"
+    code, out = run(["--json"], stdin)
+    assert code == 1
+    clean, unknown, arity = records(out)
+    assert clean["ok"] and clean["findings"] == []
+    assert unknown["ok"] and unknown["findings"] == [{
+        "code": "FL102", "severity": "warning", "message": "unknown function 'Lefft' (did you mean Left?)",
+        "line": 1, "column": 1, "end_line": 1, "end_column": 6}]
+    assert [(f["code"], f["severity"], f["message"], f["column"], f["end_column"]) for f in arity["findings"]] == [
+        ("FL107", "error", "Left takes 2 arguments, not 1", 1, 13)]
 
 
 def test_usage_errors() -> None:

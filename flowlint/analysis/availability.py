@@ -13,8 +13,16 @@ from typing import Any, cast
 class Availability:
     status: str  # "allowed" | "not_allowed" | "unknown"
     label: str
+    #: Starts with the basis and a colon: ``documented: ...``, ``inferred, not documented: ...``.
     evidence: str
     advice: str
+
+    @property
+    def basis(self) -> str:
+        """``documented``, ``observed`` or ``inferred`` (the evidence's first word); "" without evidence."""
+        head = self.evidence.partition(":")[0]
+        word = head.split(",")[0].split()[0] if head.strip() else ""
+        return word if word in ("documented", "observed", "inferred") else ""
 
 
 @cache

@@ -20,8 +20,9 @@ class Function:
     #: Canonical spelling (``ToString``).
     name: str
     category: str
-    min_args: int
-    #: None for variadic functions.
+    #: None when the signature is unknown (``Random``): every argument count is accepted.
+    min_args: int | None
+    #: None for variadic functions (and for unknown signatures).
     max_args: int | None
     #: Type code (``str``, ``int``, ``dtm``, ``str[]`` ...); None when it depends on the arguments.
     returns: str | None
@@ -29,13 +30,25 @@ class Function:
     params: tuple[str | None, ...] | None
     #: When the allowed counts are not a range (``MakeDateTime``: 3 or 6).
     arities: tuple[int, ...] | None
+    #: Codes of the reference: G17/G19 shipped SDK catalog, C seen in real flows, D documented, I inferred.
     source: str
+    #: ``documented``, ``observed`` or ``inferred`` (semantics-2.md's labels).
+    basis: str
+    #: Where the entry's facts come from, when the catalog says more than ``source``.
+    evidence: str
     note: str
 
+    @property
+    def signature_known(self) -> bool:
+        """False for functions known only by name: their calls are never an arity error."""
+        return self.min_args is not None
+
     def accepts(self, count: int) -> bool:
-        """Whether some overload takes ``count`` arguments."""
+        """Whether some overload takes ``count`` arguments (always, when the signature is unknown)."""
         if self.arities is not None:
             return count in self.arities
+        if self.min_args is None:
+            return True
         return count >= self.min_args and (self.max_args is None or count <= self.max_args)
 
     @property
@@ -43,6 +56,8 @@ class Function:
         """Human form of the allowed counts: ``2``, ``2 to 4``, ``3 or 6``, ``at least 1``."""
         if self.arities is not None:
             return ", ".join(map(str, self.arities[:-1])) + f" or {self.arities[-1]}"
+        if self.min_args is None:
+            return "an unknown number of"
         if self.max_args is None:
             return f"at least {self.min_args}"
         if self.max_args == self.min_args:
@@ -72,10 +87,20 @@ def functions() -> dict[str, Function]:
             params=tuple(params) if params is not None else None,
             arities=tuple(arities) if arities is not None else None,
             source=row.get("source", ""),
+            basis=row.get("basis") or _basis(row.get("source", "")),
+            evidence=row.get("evidence", ""),
             note=row.get("note", ""),
         )
         table[function.name.casefold()] = function
     return table
+
+
+def _basis(source: str) -> str:
+    """The basis of an entry that does not state one, from its source codes."""
+    codes = set(source.split())
+    if codes & {"G17", "G19", "D"}:
+        return "documented"
+    return "observed" if "C" in codes else "inferred"
 
 
 def lookup(name: str) -> Function | None:

@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from flowlint.expressions.ast import Expr
+    from flowlint.expressions.checks import CallProblem
     from flowlint.expressions.parser import ParseResult
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -26,8 +27,11 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 def expr(expression: str | None, json_lines: bool) -> None:
     """Parse an Architect EXPRESSION: show its tree, the variables it reads and its type.
 
-    Exit status: 0 when every expression is valid, 1 when one is not, 2 on usage errors.
-    Put `--` before an expression that starts with '-'.
+    Calls of functions Architect does not have (FL102) and calls with a wrong number of
+    arguments (FL107) are reported as `flowlint check` reports them.
+
+    Exit status: 0 when every expression is valid and has no finding, 1 when one is invalid
+    or has a finding, 2 on usage errors. Put `--` before an expression that starts with '-'.
     """
     if json_lines and expression is not None:
         raise click.UsageError("give an EXPRESSION or --json (expressions on stdin), not both")
@@ -55,7 +59,26 @@ def _explain(text: str) -> int:
     click.echo("variables: " + (", ".join(
         "{} ({}:{})".format(ref.name, *line_col(text, ref.start)) for ref in refs) or "none"))
     click.echo(f"type: {infer_type(result.ast) or 'unknown'}")
-    return EXIT_OK
+    problems = _problems(result.ast)
+    if problems:
+        click.echo("")
+    for problem in problems:
+        line, column = line_col(text, problem.start)
+        click.echo(f"{line}:{column}: {problem.code} [{_severity(problem.code)}] {problem.message}")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def _problems(ast: Expr) -> list[CallProblem]:
+    from flowlint.expressions.checks import call_problems
+
+    return call_problems(ast)
+
+
+def _severity(code: str) -> str:
+    """The rule's default severity, as `flowlint check` shows it without a configuration."""
+    from flowlint.registry import rule_info
+
+    return rule_info(code).severity.value
 
 
 def _error_report(result: ParseResult) -> str:
@@ -119,7 +142,7 @@ def _json_stream(stdin: TextIO, stdout: TextIO) -> int:
             status = EXIT_USAGE
         else:
             record = _json_record(text)
-            if not record["ok"] and status == EXIT_OK:
+            if (not record["ok"] or record["findings"]) and status == EXIT_OK:
                 status = EXIT_INVALID
         stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     return status
@@ -127,7 +150,7 @@ def _json_stream(stdin: TextIO, stdout: TextIO) -> int:
 
 def _record(ok: bool, error: str | None) -> dict[str, Any]:
     return {"ok": ok, "error": error, "line": None, "column": None, "end_line": None,
-            "end_column": None, "variables": [], "type": None, "canonical": None}
+            "end_column": None, "variables": [], "type": None, "canonical": None, "findings": []}
 
 
 def _json_record(text: str) -> dict[str, Any]:
@@ -146,4 +169,11 @@ def _json_record(text: str) -> dict[str, Any]:
     record["variables"] = list(dict.fromkeys(ref.name for ref in variables_read(result.ast)))
     record["type"] = infer_type(result.ast)
     record["canonical"] = to_text(result.ast)
+    findings: list[dict[str, Any]] = []
+    for problem in _problems(result.ast):
+        line, column = line_col(text, problem.start)
+        end_line, end_column = line_col(text, problem.end)
+        findings.append({"code": problem.code, "severity": _severity(problem.code), "message": problem.message,
+                         "line": line, "column": column, "end_line": end_line, "end_column": end_column})
+    record["findings"] = findings
     return record
