@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from flowlint.deploy.model import Deployments
+from flowlint.deploy.model import DataActionDefinition, Deployments
 from flowlint.diagnostics import Severity
 from flowlint.ir import ActionKind
 
@@ -59,7 +59,17 @@ class Config:
     respect_gitignore: bool = True
     #: An export beside the YAML of the same flow: cross-flow rules see the YAML only.
     yaml_shadows_exports: bool = True
+    #: Attribute names (globs: ``context.*``) written outside the project, in any flow.
     external_attributes: list[str] = field(default_factory=lambda: [])
+    #: Flow type (API spelling, ``inboundchat``) -> names (globs) written outside the project
+    #: into the conversations that flow type handles.
+    external_attributes_by_flow_type: dict[str, list[str]] = field(default_factory=lambda: {})
+    #: Names (globs) of data actions that write participant attributes (``PATCH
+    #: .../participants/{id}/attributes``) whose definition is not in the repository.
+    data_action_writers: list[str] = field(default_factory=lambda: [])
+    #: Data action definitions found in the repository (``*.custom.json``, Terraform
+    #: ``genesyscloud_integration_action``): filled in by the repository stage, like ``deployments``.
+    data_actions: tuple[DataActionDefinition, ...] = ()
     external_flows: list[str] = field(default_factory=lambda: [])
     flow_links: dict[str, list[str]] = field(default_factory=lambda: {})
     #: Extra action spellings: {"yaml": {key: kind}, "export": {__type: kind}}.
@@ -434,6 +444,8 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
     _selectors([code for code in severity if len(code) == 5], f"{origin}: severity", problems)
     per_file_ignores = {glob: _selectors(_strings(codes), f"{origin}: per-file-ignores '{glob}'", problems)
                         for glob, codes in _table(plain.get("per-file-ignores")).items()}
+    external_by_type = _by_flow_type(_table(plain.get("external-attributes-by-flow-type")),
+                                     f"{origin}: external-attributes-by-flow-type", problems)
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -444,6 +456,8 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
         respect_gitignore=plain.get("respect-gitignore") is not False,
         yaml_shadows_exports=plain.get("yaml-shadows-exports") is not False,
         external_attributes=_strings(plain.get("external-attributes")),
+        external_attributes_by_flow_type=external_by_type,
+        data_action_writers=_strings(plain.get("data-action-writers")),
         external_flows=_strings(plain.get("external-flows")),
         flow_links={name: _strings(before) for name, before in _table(plain.get("flow-links")).items()},
         action_aliases={section: {spelling: str(kind) for spelling, kind in _table(table).items()}
@@ -455,6 +469,29 @@ def config_from_mapping(data: Mapping[str, object], origin: str, *, root: str | 
                        for p in _strings(plain.get("options-files"))],
         root=root,
     )
+
+
+def _by_flow_type(table: dict[str, object], where: str, problems: list[str]) -> dict[str, list[str]]:
+    """Keys as API flow types (``inboundChat`` and ``inboundchat`` both name Inbound Chat);
+    an unknown one is a problem with a did-you-mean, not a table that silently never applies."""
+    if not table:
+        return {}
+    import difflib
+
+    from flowlint.tables import flow_types
+
+    known = {spelling.lower(): info.type for spelling, info in flow_types().items()}
+    known.update({info.type: info.type for info in flow_types().values()})
+    found: dict[str, list[str]] = {}
+    for key, names in table.items():
+        flow_type = known.get(key.lower())
+        if flow_type is None:
+            close = difflib.get_close_matches(key.lower(), sorted(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (one of: {', '.join(sorted(set(known.values())))})"
+            problems.append(f"{where}: unknown flow type '{key}'{hint}")
+            continue
+        found.setdefault(flow_type, []).extend(_strings(names))
+    return found
 
 
 def _selectors(values: list[str], where: str, problems: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
+from flowlint.analysis.external import ExternalWriters
 from flowlint.analysis.flowgraph import FlowGraph, build_flow_graph
 from flowlint.analysis.mustset import MustSet, State, called_modules, callees_first
 from flowlint.analysis.taint import Chain, Step, Taint, TaintState, secured_flow_table, tainted_read
@@ -25,6 +26,7 @@ class Context:
         self.config = config or Config()
         self._mustset: dict[int, MustSet] = {}
         self._module_summaries: dict[str, State] = {}
+        self._scopes: dict[int, frozenset[str]] = {}
 
     @cached_property
     def attributes(self) -> AttributeTable:
@@ -43,6 +45,29 @@ class Context:
     @cached_property
     def flow_graph(self) -> FlowGraph:
         return build_flow_graph(self.project, self.config)
+
+    @cached_property
+    def external(self) -> ExternalWriters:
+        """Writers of attributes outside the flows (channels, configuration, data actions)."""
+        return ExternalWriters(self.project.flows, self.config)
+
+    def scope(self, flow: Flow) -> frozenset[str]:
+        """The flow types whose conversations ``flow`` can handle: its own, those of the flows
+        that can run before it, and a common module's compatible types (external writers
+        write into conversations of a channel, and the attributes travel with them)."""
+        found = self._scopes.get(id(flow))
+        if found is None:
+            types = {flow.type, *flow.compatible_flow_types}
+            ancestors = self.flow_graph.ancestors(flow)
+            if ancestors:
+                by_id = self._flows_by_id
+                types.update(by_id[i].type for i in ancestors if i in by_id)
+            found = self._scopes[id(flow)] = frozenset(types)
+        return found
+
+    @cached_property
+    def _flows_by_id(self) -> dict[int, Flow]:
+        return {id(flow): flow for flow in self.project.flows}
 
     def mustset(self, flow: Flow) -> MustSet:
         found = self._mustset.get(id(flow))
@@ -108,7 +133,7 @@ class Context:
 
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
                    attribute: str | None = None, related: tuple[Related, ...] = (),
-                   severity: Severity | None = None) -> Diagnostic:
+                   severity: Severity | None = None, replacement: str | None = None) -> Diagnostic:
         """A finding of rule ``code``. ``severity`` overrides the rule's default for this one
         finding (a guarded read is info, a leak into a documented sink an error); a severity
         configured for the code still wins over both."""
@@ -117,6 +142,7 @@ class Context:
                    attribute=attribute, related=related)
         if flow is not None and flow.deployment is not None:
             found.deployment = flow.deployment
+        found.replacement = replacement
         return found
 
 

@@ -46,6 +46,9 @@ class Diagnostic:
     related: tuple[Related, ...] = field(default=())
     #: The resource (or options file) deploying the flow this finding is about, if any.
     deployment: str | None = None
+    #: The text that fixes the finding when it replaces the value at ``span`` (FL001: the
+    #: spelling the writer uses), for editors' quick fixes.
+    replacement: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

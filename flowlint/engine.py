@@ -155,7 +155,8 @@ def read_deployments(files: list[tuple[str, str]], config: Config,
 
     repository = read_repository(files, config, cache_dir=cache_dir)
     deployments = repository.deployments if repository.deployments.by_file else None  # same cache as before
-    return replace(config, deployments=deployments), repository.flow_files, repository.findings
+    return (replace(config, deployments=deployments, data_actions=tuple(repository.data_actions)),
+            repository.flow_files, repository.findings)
 
 
 def _unique(found: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:

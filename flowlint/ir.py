@@ -186,6 +186,12 @@ class DataAttribute:
     value: Value | None = None
     #: Get: the variable that receives the value (its text is the variable name).
     variable: Value | None = None
+    #: Get: the action that first reads ``variable`` after the Get, when it tests whether it
+    #: is set (``IsNotSetOrEmpty``): a guarded read.  Per-file facts (:func:`flowlint.analysis
+    #: .reads.annotate`), kept when a flow's values are dropped for the cross-flow stage.
+    guarded_by: Loc | None = None
+    #: Get: nothing in the flow reads ``variable``.
+    unused: bool = False
 
     @property
     def literal_name(self) -> str | None:
@@ -214,6 +220,9 @@ class Action:
     #: The whole action (key to end of its body, nested actions included), where the format
     #: has lines: suppression comments and editors use it; ``loc.span`` is just the key.
     extent: Span | None = None
+    #: The keys of the action's body as written, with their spans (Archy YAML only): FL109
+    #: checks them against the action catalog.
+    body_keys: list[tuple[str, Span]] = field(default_factory=lambda: [])
 
     def values_at(self, prefix: str) -> Iterator[tuple[str, Value]]:
         for path, value in self.values:

@@ -2,7 +2,10 @@
 
 from collections.abc import Iterator
 
+from flowlint.analysis.attributes import Site
+from flowlint.analysis.external import BY_ID
 from flowlint.context import Context
+from flowlint.ir import ActionKind
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
 from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
@@ -34,6 +37,19 @@ _SET = task_flow('Main IVR', """\
 """)
 
 
+_CHAT = task_flow('Web chat', """\
+- getParticipantData:
+    name: Read the form
+    attributes:
+      - attribute:
+          name:
+            lit: {get_name}
+          variable: Task.email
+- disconnect:
+    name: Done
+""", flow_type="inboundChat")
+
+
 class AttributeNameCaseMismatch(Rule):
     info = RuleInfo(
         code="FL001",
@@ -45,10 +61,15 @@ class AttributeNameCaseMismatch(Rule):
             "of `accountId` after a Set of `AccountId` does not fail: it silently reads nothing, and the flow "
             "continues with an empty variable, so the caller is asked again or routed wrongly. Architect does not "
             "warn about this at publish time. flowlint compares every Get in the project with every Set and "
-            "reports a Get whose name matches a Set only when case is ignored. Fix it by using the Set's exact "
-            "spelling (the language server offers this as a quick fix)."
+            "reports a Get whose name matches a Set only when case is ignored, or matches only in other case a "
+            "name the platform writes (web chat's `context.email`, from flowlint/data/external_attributes.json). "
+            "Fix it by using the writer's exact spelling (the language server offers this as a quick fix)."
         ),
         examples=(
+            Example("web chat writes the form's e-mail field as context.email",
+                    {"chat.yaml": _CHAT.format(get_name="Context.Email")}, bad=True),
+            Example("the spelling web chat writes",
+                    {"chat.yaml": _CHAT.format(get_name="context.email")}, bad=False),
             Example("Get spells the attribute with a lower-case 'a'",
                     {"main.yaml": _SET, "support.yaml": _GET.format(get_name="accountId")}, bad=True),
             Example("Get uses the Set's exact spelling",
@@ -63,6 +84,9 @@ class AttributeNameCaseMismatch(Rule):
                 continue
             matches = table.sets_folded.get((site.store, site.name.lower()))
             if not matches:
+                found = self._external(ctx, site)
+                if found is not None:
+                    yield found
                 continue
             first = matches[0]
             spellings = sorted({m.name for m in matches if m.name is not None})
@@ -76,7 +100,30 @@ class AttributeNameCaseMismatch(Rule):
                 flow=site.flow,
                 attribute=site.name,
                 related=tuple(related_at(f"'{m.name}' is set here", m.attribute.name.loc) for m in matches),
+                replacement=spellings[0],
             )
+
+    def _external(self, ctx: Context, site: Site) -> Diagnostic | None:
+        """A Get spelling a name the platform writes (web chat's ``context.email``) in other case."""
+        name = site.name or ""
+        scope = ctx.scope(site.flow)
+        if site.action.kind == ActionKind.GET_CONVERSATION_DATA:
+            scope = scope | {BY_ID}
+        found = ctx.external.respelling(name, scope)
+        if found is None:
+            return None
+        writer, spelling = found
+        known = spelling in writer.names
+        what = (f"'{spelling}'" if known
+                else f"its fields under '{next(p for p in writer.prefixes if spelling.startswith(p))}'")
+        return ctx.diagnostic(
+            self.info.code,
+            f"Get reads attribute '{name}' but {writer.title} writes {what} ({writer.basis}: {writer.source.split(';')[0]}); "
+            f"attribute names are case-sensitive, so this Get reads nothing: use '{spelling}'",
+            site.attribute.name.loc, flow=site.flow, attribute=name, replacement=spelling,
+            # A documented name is certain; under a prefix, the page may not send that field at all.
+            severity=None if known else Severity.WARNING,
+        )
 
 
 RULE = AttributeNameCaseMismatch()

@@ -28,24 +28,24 @@ EXPECTED: dict[str, list[tuple[str, str, int | None, str | None]]] = {
     # variables without values here (dev.auto.tfvars was not copied); they still meet.
     "GenesysCloudBlueprints__merge-ephemeral-message-to-external-contact-blueprint": [],
     "GenesysCloudBlueprints__process-automation-workitem-blueprint": [],
-    # The workflow reads paymentId, which only the secure flow sets; nothing links them: the
-    # process-automation trigger targets data "genesyscloud_flow" named "EventOrchestrator Flow",
-    # which is none of the three flows (the workflow is "EventOrchestra Workflow"). Before
-    # Terraform was read, the committed unrendered copies in architect-flows/ doubled this finding
-    # and added two false FL105 (they are local_file outputs, replaced at apply time).
-    "GenesysCloudBlueprints__process-participant-attributes-event-triggers-blueprint": [
-        ("FL005", "blueprint/src/terraform/architect-flow-templates/EventOrchestrator_Workflow.tftpl", 49,
-         "paymentId"),
-    ],
+    # The workflow reads paymentId with Get Conversation Data (the conversation named by the
+    # trigger's event), and the secure flow sets it on that conversation: not FL005. Before
+    # Terraform was read, the committed unrendered copies in architect-flows/ added two false
+    # FL105 (they are local_file outputs, replaced at apply time).
+    "GenesysCloudBlueprints__process-participant-attributes-event-triggers-blueprint": [],
     # archy.tf substitutes var.clientSecret into the flow as a data-action input literal.
     "GenesysCloudBlueprints__set-emergency-group-lambda-blueprint": [
         ("FL114", "blueprint/terraform/archy.tf", 12, None),
     ],
-    # callbackNumber is written by the callback's creator (API), not by a flow: external-attributes territory.
+    # Info: the workflow reads callbackNumber from the callback conversation by id; no flow sets it, and
+    # callbacks created through the API carry their data map as attributes (semantics-2 §2): the note
+    # names that writer and external-attributes.
     "GenesysCloudBlueprints__sms-followup-on-missed-callback-blueprint": [
         ("FL005", "blueprint/terraform/architect/callback_sms_eventrigger_flow.yaml.tftpl", 64, "callbackNumber"),
     ],
-    # ogConversationId is set by the voice flow outside this repository (the blueprint's premise).
+    # Info: ogConversationId is set by no flow file; the repository defines "Update Participant Data on
+    # Conversation" (exports/*.custom.json and a genesyscloud_integration_action), a PATCH of participant
+    # attributes that the message flow calls: the note names it (the export, whose calls are by id, too).
     "GenesysCloudBlueprints__switch-voice-to-web-messaging": [
         ("FL005", "exports/Switch from Voice Channel with Context.i3InboundMessage", None, "ogConversationId"),
         ("FL005", "terraform/modules/inbound-message-flow/Switch from Voice Channel with Context.yaml", 143,

@@ -11,6 +11,7 @@ same variable still name the same flow).
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 
@@ -84,6 +85,28 @@ class Deployment:
 
     def template_values(self) -> dict[str, Substitution]:
         return {s.key: s for s in self.template_vars or ()}
+
+
+class DataActionEffect(enum.StrEnum):
+    """What a data action does to conversation attributes, from its request (semantics-2 §4, §9.3)."""
+
+    #: ``PATCH|PUT .../participants/{id}/attributes``: writes any participant attribute.
+    WRITES_PARTICIPANT_DATA = "writes participant data"
+    #: ``PATCH|PUT .../secureattributes``: writes any secured attribute.
+    WRITES_SECURED_DATA = "writes secured data"
+
+
+@dataclass(frozen=True, slots=True)
+class DataActionDefinition:
+    """A Genesys Cloud data action defined in the repository, as flows call it (by name)."""
+
+    #: The name flows call it by (an export's " - Exported <date>" suffix removed).
+    name: str
+    effect: DataActionEffect
+    #: ``*.custom.json`` export or ``genesyscloud_integration_action`` resource.
+    origin: Origin
+    #: How it is written: the request type and URL template (no values: a template has none).
+    request: str
 
 
 @dataclass(slots=True)

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flowlint.config import Config
+from flowlint.deploy.data_actions import MAX_DEFINITION_BYTES, is_export, read_export
 from flowlint.deploy.hcl import TfFile
-from flowlint.deploy.model import Deployment, Deployments, Origin, Substitution
+from flowlint.deploy.model import DataActionDefinition, Deployment, Deployments, Origin, Substitution
 from flowlint.deploy.options import (
     MAX_OPTIONS_BYTES,
     OptionsFile,
@@ -50,6 +51,8 @@ class Repository:
     findings: list[Diagnostic] = field(default_factory=lambda: [])
     #: The flow files to load ((path, format)), generated copies left out.
     flow_files: list[tuple[str, str]] = field(default_factory=lambda: [])
+    #: Data actions defined in the repository that write conversation attributes.
+    data_actions: list[DataActionDefinition] = field(default_factory=lambda: [])
 
 
 #: Parsed .tf files by (path, content digest): parsed once per run, and kept by a resident
@@ -138,12 +141,15 @@ def read_repository(files: Sequence[tuple[str, str]], config: Config,
 
         cache = Cache(cache_dir, None, shared="terraform")
     tf_files = [parse_terraform_file(path, get_text(path), cache) for path in terraform]
-    flows = [(path, fmt) for path, fmt in files if fmt != TERRAFORM]
+    flows = [(path, fmt) for path, fmt in files if fmt != TERRAFORM and not is_export(path)]
     repository = Repository()
+    repository.data_actions = _data_action_exports([p for p, _ in files if is_export(p)], get_text)
     if tf_files:
         from flowlint.deploy.terraform import read_terraform  # its evaluator: only with Terraform files
 
-        repository.deployments, repository.findings = read_terraform(tf_files, make)
+        repository.deployments, repository.findings, defined = read_terraform(tf_files, make)
+        repository.data_actions.extend(defined)
+    repository.data_actions = sorted(set(repository.data_actions), key=lambda d: (d.name, d.origin.path))
     deployments = repository.deployments
     # Deployments are keyed by the flow file as discovered (its display path).
     by_abs = {os.path.normpath(os.path.abspath(path)): path for path, _ in flows} if deployments.by_file else {}
@@ -165,6 +171,24 @@ def read_repository(files: Sequence[tuple[str, str]], config: Config,
 
 def _from_disk(_path: str) -> str | None:
     return None
+
+
+def _data_action_exports(paths: list[str], get_text: Callable[[str], str | None]) -> list[DataActionDefinition]:
+    found: list[DataActionDefinition] = []
+    for path in paths:
+        text = get_text(path)
+        if text is None:
+            try:
+                if os.path.getsize(path) > MAX_DEFINITION_BYTES:
+                    continue
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
+            except OSError:
+                continue  # unreadable: not a flow, nothing to report
+        definition = read_export(path, text)
+        if definition is not None:
+            found.append(definition)
+    return found
 
 
 def _retarget(deployment: Deployment, path: str) -> Deployment:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from flowlint.deploy import functions
 from flowlint.deploy.functions import NotEvaluated, Value, as_list, as_map, number, to_text
 from flowlint.deploy.hcl import Attribute, Block, Expr, TfFile
-from flowlint.deploy.model import Deployment, Deployments, Origin, Substitution, is_secret_key
+from flowlint.deploy.model import DataActionDefinition, Deployment, Deployments, Origin, Substitution, is_secret_key
 from flowlint.diagnostics import Diagnostic
 from flowlint.loaders.placeholders import has_placeholder
 from flowlint.ir import Span
@@ -38,6 +38,7 @@ MAX_EVAL_DEPTH = 200
 _REMOTE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[A-Za-z0-9.-]+\.s3\.amazonaws\.com/|^git::|^s3::")
 _FLOW_RESOURCES = frozenset({"genesyscloud_flow"})
 _FILE_RESOURCES = frozenset({"local_file", "local_sensitive_file"})
+_DATA_ACTION_RESOURCE = "genesyscloud_integration_action"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ class _Reader:
         self.cycles_reported: set[tuple[str, Span]] = set()
         #: Files that local_file renders from a template, in the root being read: path -> render.
         self.rendered: dict[str, Rendered] = {}
+        self.data_actions: list[DataActionDefinition] = []
 
     def run(self) -> None:
         called: set[str] = set()
@@ -156,6 +158,7 @@ class _Reader:
             instance.collect_files()
         for instance in instances:
             instance.collect_flows()
+            instance.collect_data_actions()
 
 
 @dataclass(slots=True)
@@ -273,6 +276,33 @@ class Instance:
                     path = self.local_path(target)
                     self.reader.rendered[path] = rendered
                     self.reader.generated.add(path)
+
+    def collect_data_actions(self) -> None:
+        """``genesyscloud_integration_action`` resources whose request writes attributes."""
+        from flowlint.deploy.data_actions import classify
+
+        for (kind, _), block in sorted(self.module.resources.items()):
+            if kind != _DATA_ACTION_RESOURCE:
+                continue
+            request = next((b for b in block.blocks if b.type == "config_request"), None)
+            name_attr = block.attributes.get("name")
+            if request is None or name_attr is None:
+                continue
+            url_attr, type_attr = request.attributes.get("request_url_template"), request.attributes.get("request_type")
+            if url_attr is None or type_attr is None:
+                continue
+            for _, each in self.expansions(block):
+                url, method, name = (self.eval(url_attr.expr, each), self.eval(type_attr.expr, each),
+                                     self.eval(name_attr.expr, each))
+                if not isinstance(url, str) or not isinstance(method, str):
+                    continue
+                effect = classify(method, url)
+                if effect is None:
+                    continue
+                shown = name if isinstance(name, str) else name.text if isinstance(name, Unknown) else None
+                if shown is not None:
+                    self.reader.data_actions.append(DataActionDefinition(
+                        shown, effect, Origin(block.path, block.span), f"{method.upper()} {url}"))
 
     def collect_flows(self) -> None:
         for (kind, name), block in sorted(self.module.resources.items()):
@@ -736,9 +766,11 @@ def _no_diagnostic(*_args: object, **_kwargs: object) -> Diagnostic:  # pragma: 
     raise AssertionError
 
 
-def read_terraform(files: Sequence[TfFile], make: Callable[..., Diagnostic]) -> tuple[Deployments, list[Diagnostic]]:
+def read_terraform(files: Sequence[TfFile], make: Callable[..., Diagnostic]
+                   ) -> tuple[Deployments, list[Diagnostic], list[DataActionDefinition]]:
     """Deployments of every ``genesyscloud_flow`` in ``files`` (parsed ``.tf``/``.tfvars``),
-    and findings about the Terraform itself (FL100, FL115)."""
+    findings about the Terraform itself (FL100, FL115), and the data actions that write
+    conversation attributes."""
     findings: list[Diagnostic] = []
     readable: list[TfFile] = []
     for tf in files:
@@ -754,5 +786,5 @@ def read_terraform(files: Sequence[TfFile], make: Callable[..., Diagnostic]) -> 
         deployments.add(deployment)
     deployments.generated = reader.generated
     findings.extend(reader.findings)
-    return deployments, findings
+    return deployments, findings, reader.data_actions
 

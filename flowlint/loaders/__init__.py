@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from flowlint.deploy.model import Deployment
 from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.analysis.reads import annotate
 from flowlint.ir import SourceFile, SourceFormat, Span
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable
@@ -68,7 +69,10 @@ def load_bytes(path: str, data: bytes, fmt: str, table: ActionTable | None = Non
     if len(data) > MAX_FILE_BYTES:
         return _too_large(path, data, fmt)
     with _gc_paused():
-        return _load_bytes(path, data, fmt, table, deployments)
+        result = _load_bytes(path, data, fmt, table, deployments)
+        for flow in result.flows:
+            annotate(flow)  # facts of the whole flow that outlive its values (guarded reads...)
+        return result
 
 
 @contextmanager

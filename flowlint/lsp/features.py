@@ -342,6 +342,9 @@ def _respell(snapshot: Snapshot, state: FileState, diagnostic: Diagnostic,
             continue
         spellings = sorted({m.name for m in table.sets_folded.get((site.store, site.name.lower()), [])
                             if m.name is not None and m.name != site.name})
+        who = "the Set"
+        if not spellings and diagnostic.replacement:
+            spellings, who = [diagnostic.replacement], "the platform"  # written outside the flows (web chat)
         for spelling in spellings:
             if source.format == SourceFormat.JSON:
                 start, end = mapper.offsets(diagnostic.span)
@@ -356,7 +359,7 @@ def _respell(snapshot: Snapshot, state: FileState, diagnostic: Diagnostic,
             edit = types.TextEdit(range=types.Range(lsp_position(mapper.position(start, encoding)),
                                                     lsp_position(mapper.position(end, encoding))),
                                   new_text=new_text)
-            yield f"Use '{spelling}', the spelling the Set uses", edit
+            yield f"Use '{spelling}', the spelling {who} uses", edit
         return
 
 

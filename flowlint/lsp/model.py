@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
@@ -26,7 +26,8 @@ from flowlint.engine import finalize, run_rules
 from flowlint.pipeline.units import build_project, table_for
 from flowlint.ir import Project, SourceFile, SourceFormat
 from flowlint.loaders import LoadResult, decode_text, load_bytes, read_flow_bytes
-from flowlint.deploy.model import Deployments
+from flowlint.deploy.data_actions import is_export
+from flowlint.deploy.model import DataActionDefinition, Deployments
 from flowlint.deploy.options import MAX_OPTIONS_BYTES, may_be_options
 from flowlint.deploy.repository import read_repository
 from flowlint.loaders.gitignore import GitIgnore, work_tree
@@ -115,6 +116,8 @@ class WorkspaceModel:
         self.deployments = Deployments()
         #: Findings of the repository stage (in .tf and options files: FL100, FL111, FL115, FL116).
         self.repository_findings: list[Diagnostic] = []
+        #: Data actions of the workspace that write conversation attributes (repository stage).
+        self.data_actions: list[DataActionDefinition] = []
         self._options_files: set[str] = set()
         self._ignores: dict[str, GitIgnore] = {}
         #: The nearest configuration file of each directory (projects); see :meth:`_projects`.
@@ -223,7 +226,7 @@ class WorkspaceModel:
         touched = [p for p in paths if self.is_terraform(p)]
         options = [p for p in paths if p in self._options_files or (file_format(p) == "yaml" and self._options_text(
             p, documents))]
-        if not (rescan or touched or options):
+        if not (rescan or touched or options or any(is_export(p) for p in paths)):
             return False
         for path in touched:
             if (path in documents or (self.in_root(path) and os.path.isfile(path))):
@@ -250,8 +253,9 @@ class WorkspaceModel:
         generated = {self._paths.get(d) or os.path.abspath(d) for d in repository.deployments.generated}
         for path in generated & set(self.files):
             self.files.pop(path, None)  # a templatefile() render: the template is the flow
-        changed = repository.findings != self.repository_findings
+        changed = repository.findings != self.repository_findings or repository.data_actions != self.data_actions
         self.repository_findings = repository.findings
+        self.data_actions = repository.data_actions
         return changed or bool(old.by_file != repository.deployments.by_file)
 
     def in_root(self, path: str) -> bool:
@@ -336,6 +340,8 @@ class WorkspaceModel:
             project, found = build_project(state.result for state in states)
             if index == 0:
                 found.extend(self.repository_findings)
+            if self.data_actions:
+                config = replace(config, data_actions=tuple(self.data_actions))
             try:
                 found.extend(run_rules(project, config))
             except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it

@@ -46,8 +46,10 @@ MAX_WARM_SHARE = 0.1
 def neighbourhood(links: Sequence[Links], recheck: Iterable[int], config: Config) -> set[int]:
     """The files whose flows cross-flow rules may read when re-checking the files ``recheck``
     (indexes into ``links``): those setting or getting the same attribute names (FL001,
-    FL005), those with flows of the same names (FL105), and every file with a flow that can
-    run before theirs, transitively, through flow links and config ``flow-links`` (FL005).
+    FL005), those with flows of the same names (FL105), every file with a flow that can
+    run before theirs, transitively, through flow links and config ``flow-links`` (FL005),
+    and, when the repository has data actions that write attributes, every file calling a
+    data action (FL005: it may write any attribute).
     Every other file only lends its flow names (lookups, FL106 suggestions)."""
     by_name: dict[str, list[int]] = {}
     by_attribute: dict[str, list[int]] = {}
@@ -82,6 +84,10 @@ def neighbourhood(links: Sequence[Links], recheck: Iterable[int], config: Config
         for index in earlier:
             found.add(index)
             frontier.extend(links[index].names)
+    # A data action may write any attribute of the conversation it is given (FL005 names
+    # it): files calling one are few, and every Get of their deployment may depend on them.
+    if config.data_action_writers or any(d.effect.value == "writes participant data" for d in config.data_actions):
+        found.update(index for index, link in enumerate(links) if link.data_actions)
     return found
 
 

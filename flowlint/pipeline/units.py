@@ -235,6 +235,8 @@ def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
             if action.kind in _DATA_KINDS:
                 parts.append((action.kind.value, tuple((literal_name(a), a.name.kind.value, a.name.text)
                                                        for a in action.attributes)))
+            elif action.kind is ActionKind.CALL_DATA_ACTION:  # one may write any attribute (FL005)
+                parts.append((action.kind.value, action.target.text if action.target is not None else None))
             elif action.kind in _EDGE_KINDS or action.kind is ActionKind.TRANSFER_TO_ACD:
                 target = action.target.text if action.target is not None else None
                 parts.append((action.kind.value, target,
@@ -255,6 +257,9 @@ class Links(NamedTuple):
     attributes: tuple[str, ...] = ()
     #: Flow names its actions link to (transfers, module and bot calls, in-queue overrides).
     targets: tuple[str, ...] = ()
+    #: Names of the data actions it calls ("" when unknown): one that writes participant
+    #: attributes may have set any name a Get anywhere in its deployment reads (FL005).
+    data_actions: tuple[str, ...] = ()
 
 
 def links_of(result: LoadResult) -> Links:
@@ -263,9 +268,12 @@ def links_of(result: LoadResult) -> Links:
 
     attributes: set[str] = set()
     targets: set[str] = set()
+    data_actions: set[str] = set()
     for flow in result.flows:
         for action in flow.actions:
-            if action.kind in _DATA_KINDS:
+            if action.kind is ActionKind.CALL_DATA_ACTION:
+                data_actions.add((action.target.text or "") if action.target is not None else "")
+            elif action.kind in _DATA_KINDS:
                 attributes.update(name.lower() for name in map(literal_name, action.attributes) if name is not None)
             else:
                 value = flow_link(action)
@@ -273,7 +281,7 @@ def links_of(result: LoadResult) -> Links:
                     targets.add(value.text.lower())
     return Links(tuple((f.name, f.type, f.type_key) for f in result.flows),
                  tuple(sorted({f.name.lower() for f in result.flows})), tuple(sorted(attributes)),
-                 tuple(sorted(targets)))
+                 tuple(sorted(targets)), tuple(sorted(data_actions)))
 
 
 def dependency_view(result: LoadResult, known: Callable[[str], bool]) -> LoadResult:
@@ -315,6 +323,10 @@ def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[
             return None  # no edge in the flow graph (FL106 findings are the source file's own)
         stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
         stub.target = _stub_value(target, file)
+        return stub
+    if action.kind is ActionKind.CALL_DATA_ACTION:
+        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
+        stub.target = _stub_value(action.target, file) if action.target is not None else None
         return stub
     if action.kind is ActionKind.TRANSFER_TO_ACD:
         overrides = [(p, _stub_value(v, file)) for p, v in action.values if p.startswith("overrideInQueueFlow")]
