@@ -154,6 +154,7 @@ FULL = """\
     yaml-shadows-exports = false
     external-attributes = ["Vendor.AccountId", "Vendor.Lang"]
     external-flows = ["Vendor IVR"]
+    data-action-writers = ["Update Participant*"]
     options-files = ["deploy/archy-options.yaml"]
 
     [substitutions]
@@ -167,6 +168,9 @@ FULL = """\
 
     [flow-links]
     "Support In-Queue" = ["Main IVR"]
+
+    [external-attributes-by-flow-type]
+    inboundShortMessage = ["customer*", "case"]
 
     [action-aliases.yaml]
     setSecureData = "set_secured_data"
@@ -191,6 +195,8 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         yaml_shadows_exports=False,
         external_attributes=["Vendor.AccountId", "Vendor.Lang"],
         external_flows=["Vendor IVR"],
+        external_attributes_by_flow_type={"inboundshortmessage": ["customer*", "case"]},
+        data_action_writers=["Update Participant*"],
         flow_links={"Support In-Queue": ["Main IVR"]},
         action_aliases={"yaml": {"setSecureData": "set_secured_data"},
                         "export": {"CustomSetDataAction": "set_participant_data"}},
