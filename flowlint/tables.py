@@ -92,3 +92,42 @@ def yaml_outputs() -> dict[str, frozenset[str]]:
     """YAML action key -> every named output it can take (for fall-through edges)."""
     doc = cast(dict[str, Any], _load("actions.json")["outputs"])
     return {k: frozenset(cast(list[str], v)) for k, v in doc.items() if not k.startswith("$")}
+
+
+@dataclass(slots=True, frozen=True)
+class ActionCatalog:
+    """Every Archy YAML action key (``flowlint/data/archy_actions.json``): what FL109 checks
+    action keys, and the keys inside some actions, against."""
+
+    #: Keys valid in an action list (tasks, states, bots, start-up actions, output blocks).
+    actions: frozenset[str]
+    #: Keys valid in a menu's ``choices``.
+    choices: frozenset[str]
+    #: Action key -> every key its body may hold (only actions whose keys are settled).
+    fields: dict[str, frozenset[str]]
+    #: A spelling from elsewhere -> the action meant.
+    aliases: dict[str, str]
+    #: Action key -> {key written -> the key meant}.
+    field_aliases: dict[str, dict[str, str]]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return self.actions | self.choices
+
+
+@cache
+def action_catalog() -> ActionCatalog:
+    doc = _load("archy_actions.json")
+
+    def entries(name: str) -> dict[str, Any]:
+        return {k: v for k, v in cast(dict[str, Any], doc[name]).items() if not k.startswith("$")}
+
+    fields = {k: frozenset(cast(list[str], v["keys"])) for k, v in entries("fields").items()}
+    return ActionCatalog(
+        actions=frozenset(entries("actions")),
+        choices=frozenset(entries("choices")),
+        fields=fields,
+        aliases={k: str(v) for k, v in entries("aliases").items()},
+        field_aliases={k: {a: str(b) for a, b in cast(dict[str, Any], v).items()}
+                       for k, v in entries("field_aliases").items()},
+    )

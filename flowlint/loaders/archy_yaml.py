@@ -96,6 +96,9 @@ _ENTITY_KEYS = {
     ActionKind.CALL_DIGITAL_BOT_FLOW: "digitalBotFlow",
     ActionKind.SET_SCREEN_POP: "screenPopScript",
 }
+#: Action fields that name an external entity (a queue, an in-queue flow): the value is
+#: ``{lit: {name: X}}`` or ``{exp: ...}``, but Archy reads ``{name: X}`` and a bare name alike.
+_NAME_SLOTS = ("overrideInQueueFlow", "targetQueue", "targetUser", "targetGroup")
 _DATA_KINDS = frozenset(
     {
         ActionKind.SET_PARTICIPANT_DATA,
@@ -140,6 +143,11 @@ def _single(node: Node) -> tuple[Node, Node] | None:
     return None
 
 
+def _is_null(node: Node) -> bool:
+    """An empty value (``tasks:`` with nothing after it, ``~``, ``null``)."""
+    return isinstance(node, ScalarNode) and node.value in ("", "~", "null", "Null", "NULL") and not node.style
+
+
 def _first(indices: list[int]) -> int | None:
     return indices[0] if indices else None
 
@@ -175,6 +183,8 @@ class _FlowBuilder:
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[int] = set()
         self._duplicates: set[int] = set()
+        #: A container or action list is not a list (FL100): in-flow references are not judged.
+        self.malformed = False
 
     # -- scalars, values, locations -------------------------------------------------
     def text(self, node: Node) -> str:
@@ -245,13 +255,17 @@ class _FlowBuilder:
 
         for list_key, (item_key, kind) in _CONTAINER_LISTS.items():
             if list_key in fields:
-                for item in _items(fields[list_key][1]):
+                for item in self.list_of(*fields[list_key], f"'- {item_key}: {{...}}' items"):
                     pair = _single(item)
                     if pair is not None and self.text(pair[0]) == item_key:
                         self.container(kind, pair[0], pair[1], f"{item_key}")
+                    elif not _is_null(item):
+                        self.structure(pair[0] if pair is not None else item,
+                                       f"each item of '{list_key}' is '- {item_key}: {{...}}'")
         startup: int | None = None
         if "startUpTaskActions" in fields:
             key, seq = fields["startUpTaskActions"]
+            self.list_of(key, seq, "'- <actionKey>: {...}' items")
             container = self.new_container(ContainerKind.STARTUP, "startUpTaskActions", None, key)
             if "startUpTaskVariables" in fields:
                 container.variables = self.variables(fields["startUpTaskVariables"][1], container.index,
@@ -268,11 +282,13 @@ class _FlowBuilder:
         self.resolve_jumps()
         flow.containers = self.containers
         flow.actions = self.actions
-        flow.references = [Reference(key, value, self.resolve_ref(value)) for key, value in self.references]
+        # A malformed container list (FL100) leaves references dangling: they are not judged (FL103).
+        flow.references = [] if self.malformed else [
+            Reference(key, value, self.resolve_ref(value)) for key, value in self.references]
         if "startUpRef" in fields:
             ref_value = self.value(fields["startUpRef"][1], "startUpRef")
             resolved = self.resolve_ref(ref_value)
-            if not self.has_placeholder(ref_value):
+            if not self.has_placeholder(ref_value) and not self.malformed:
                 flow.references.append(Reference("startUpRef", ref_value, resolved))
             flow.entry_container = resolved if resolved is not None else startup
         else:
@@ -312,6 +328,22 @@ class _FlowBuilder:
             f"key '{name}' is repeated in this mapping (first at line {first.start_mark.line + 1}); YAML keeps only "
             f"the last one, so the earlier value is silently ignored: remove one of them",
             self.source.path, span_of(key), f"key '{name}'"))
+
+    def structure(self, node: Node, message: str) -> None:
+        """FL100 for a node of the wrong shape (Archy rejects the file)."""
+        self.diagnostics.append(Diagnostic("FL100", Severity.ERROR, message, self.source.path, span_of(node), "file"))
+
+    def list_of(self, key: Node, node: Node, what: str) -> list[Node]:
+        """The items of the list under ``key``; FL100 at the key when it is not a list (a mapping
+        written for a list is silently empty otherwise, and its references dangle)."""
+        if isinstance(node, SequenceNode) or _is_null(node):
+            return _items(node)
+        self.malformed = True
+        shape = "a mapping" if isinstance(node, MappingNode) else "a scalar"
+        name = self.text(key)
+        self.structure(key, f"'{name}' must be a list of {what}, but it is {shape}: Archy rejects the "
+                            f"flow; write each entry as a '- ' list item under '{name}:'")
+        return []
 
     def variables(self, node: Node, container: int | None, logical: str) -> list[Variable]:
         result: list[Variable] = []
@@ -361,6 +393,11 @@ class _FlowBuilder:
         logical = container.loc.logical
         if "variables" in fields:
             container.variables = self.variables(fields["variables"], container.index, f"{logical} > variables")
+        list_key = "choices" if kind == ContainerKind.MENU else "actions"
+        for key_node, value in _pairs(body):
+            if isinstance(key_node, ScalarNode) and self.text(key_node) == list_key:
+                self.list_of(key_node, value, "'- menu<Choice>: {...}' items" if list_key == "choices"
+                             else "'- <actionKey>: {...}' items")
         if kind == ContainerKind.MENU:
             container.entry = self.menu(container, fields, logical)
         else:
@@ -403,7 +440,12 @@ class _FlowBuilder:
         for position, item in enumerate(_items(seq)):
             pair = _single(item)
             if pair is None:
+                if not _is_null(item):
+                    self.structure(item, "each item of an action list is a single-key map, "
+                                         "'- <actionKey>: {name: ..., ...}'")
                 continue
+            if not isinstance(pair[0], ScalarNode):
+                continue  # ``? [a, b]: x``: no action has a complex key, and no spelling to report
             key_node, body = pair
             key = self.text(key_node)
             kind = self.table.yaml_kind(key)
@@ -414,6 +456,7 @@ class _FlowBuilder:
             action = self.new_action(kind, key, name, self.loc(action_logical, key_node), container)
             action.extent = Span(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
                                  body.end_mark.line + 1, body.end_mark.column + 1)
+            action.body_keys = [(self.text(k), span_of(k)) for k, _ in _pairs(body) if isinstance(k, ScalarNode)]
             ref_node = fields.get("refId")
             if isinstance(ref_node, ScalarNode):
                 self.choice_refs[self.text(ref_node)] = action.index
@@ -482,17 +525,67 @@ class _FlowBuilder:
         elif action.kind in (ActionKind.TRANSFER_TO_FLOW, ActionKind.TRANSFER_TO_SECURE_FLOW):
             target = fields.get("targetFlow")
             if target is not None:
-                name_node = self.fields(target).get("name")
-                action.target = self.value(name_node if name_node is not None else target,
-                                           f"{logical} > targetFlow")
+                action.target = self.entity_name(target, f"{logical} > targetFlow")
         elif action.kind in _ENTITY_KEYS:
             entity = fields.get(_ENTITY_KEYS[action.kind])
-            pair = _single(entity) if entity is not None else None
-            if pair is not None:
-                action.target = Value(ValueKind.LIT, self.text(pair[0]),
-                                      self.loc(f"{logical} > {_ENTITY_KEYS[action.kind]}", pair[0]),
-                                      self.scalar_source(pair[0]) if isinstance(pair[0], ScalarNode) else None)
+            if entity is not None:
+                action.target = self.keyed_entity(entity, f"{logical} > {_ENTITY_KEYS[action.kind]}")
+        for slot in _NAME_SLOTS:
+            node = fields.get(slot)
+            if node is None:
+                continue
+            # Written without a wrapper (``overrideInQueueFlow: {name: X}``, ``targetQueue: X``),
+            # scan() saw no value: record the one the wrapped form gives.  A wrapped ``lit: {name: X}``
+            # gets its name as text too, so both spellings read alike (the flow graph, the cache).
+            named = self.entity_name(node, f"{logical} > {slot}")
+            if named is None or named.kind not in (ValueKind.LIT, ValueKind.EXP):
+                continue
+            values = action.values
+            found = next((i for i, (path, _) in enumerate(values) if path == slot), None)
+            if found is None:
+                values.append((slot, named))
+            elif values[found][1].text is None:
+                values[found] = (slot, named)
         return blocks
+
+    def name_of(self, node: Node) -> ScalarNode | None:
+        """The scalar naming an external entity in ``{name: X}``, else None."""
+        name = self.fields(node).get("name") if isinstance(node, MappingNode) else None
+        return name if isinstance(name, ScalarNode) else None
+
+    def entity_name(self, node: Node, logical: str) -> Value | None:
+        """An external entity referenced by name, in any of the spellings Archy reads alike:
+        ``{name: X}``, ``{lit: {name: X}}``, ``{lit: X}``, a bare ``X`` (all literal X), or
+        ``{exp: ...}`` (computed: no static name)."""
+        if isinstance(node, ScalarNode):
+            if _is_null(node):
+                return None
+            return Value(ValueKind.LIT, self.text(node), self.loc(logical, node), self.scalar_source(node))
+        name = self.name_of(node)
+        if name is not None:
+            return Value(ValueKind.LIT, self.text(name), self.loc(logical, name), self.scalar_source(name),
+                         {"name": self.text(name)})
+        value = self.value(node, logical)
+        if value.kind == ValueKind.LIT and value.text is None:
+            pair = _single(node)
+            inner = self.name_of(pair[1]) if pair is not None else None
+            if inner is not None:
+                return Value(ValueKind.LIT, self.text(inner), self.loc(logical, inner), self.scalar_source(inner),
+                             value.data)
+        return value
+
+    def keyed_entity(self, node: Node, logical: str) -> Value | None:
+        """The entity of ``commonModule: {<name>: {...}}`` (bot flows, scripts alike): the one key
+        names it; ``{name: X}``, a wrapper and a bare scalar are read as :meth:`entity_name` does."""
+        pair = _single(node)
+        if pair is None or isinstance(node, ScalarNode):
+            return self.entity_name(node, logical) if isinstance(node, ScalarNode) else None
+        key = pair[0]
+        if not isinstance(key, ScalarNode):
+            return None
+        if (key.value == "name" and isinstance(pair[1], ScalarNode)) or key.value in WRAPPERS:
+            return self.entity_name(node, logical)
+        return Value(ValueKind.LIT, self.text(key), self.loc(logical, key), self.scalar_source(key))
 
     def block(self, action: Action, path: str, owner: Node, actions: Node) -> _Block:
         """Classify a nested action list by where it sits in the action body."""
@@ -548,6 +641,10 @@ class _FlowBuilder:
                 key = self.text(key_node)
                 if key == "actions" and isinstance(child, SequenceNode):
                     children.append((_BLOCK, child, path, node))
+                elif key == "actions" and isinstance(child, MappingNode):
+                    self.structure(key_node, "'actions' must be a list of '- <actionKey>: {...}' items, but it is "
+                                             "a mapping: Archy rejects the flow; write each action as a '- ' list "
+                                             "item under 'actions:'")
                 elif key == "variable" and isinstance(child, ScalarNode):
                     children.append((_BINDING, child, f"{path}.{key}", None))
                 else:
