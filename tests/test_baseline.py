@@ -36,18 +36,19 @@ def codes(output: str) -> list[str]:
 def test_write_then_check_reports_nothing(project: Path) -> None:
     written = run("check", "--write-baseline", "flowlint-baseline.json", ".", cwd=project)
     assert written.returncode == 0 and written.stdout == ""
-    assert "wrote 5 finding(s) to flowlint-baseline.json (5 added, 0 dropped" in written.stderr
+    assert "wrote 13 finding(s) to flowlint-baseline.json (13 added, 0 dropped" in written.stderr
     doc = json.loads((project / "flowlint-baseline.json").read_text(encoding="utf-8"))
     assert doc["version"] == 1 and doc["tool"] == "flowlint"
     entries = doc["findings"]
-    assert [e["code"] for e in entries] == ["FL004", "FL003", "FL001", "FL002", "FL005"]  # sorted by file, code
+    assert [e["code"] for e in entries] == ["FL010", "FL010", "FL109", "FL004", "FL008", "FL009", "FL003", "FL006",
+                                           "FL007", "FL007", "FL001", "FL002", "FL005"]  # sorted by file, code
     assert all(set(e) == {"code", "file", "flow", "logical", "attribute", "count"} for e in entries)
-    assert entries[0]["file"] == "flows/helper-bot.yaml"
+    assert entries[0]["file"] == "flows/after-hours.yaml"
     assert "line" not in json.dumps(doc)  # keyed without lines (or messages, which contain them)
     checked = run("check", "--baseline", "flowlint-baseline.json", ".", cwd=project)
     assert checked.returncode == 0, checked.stdout
-    assert checked.stdout == ("All clear: 3 flow file(s) checked, no findings. "
-                              "5 known finding(s) hidden by the baseline.\n")
+    assert checked.stdout == ("All clear: 7 flow file(s) checked, no findings. "
+                              "13 known finding(s) hidden by the baseline.\n")
 
 
 def test_line_shifts_do_not_resurface_findings(project: Path) -> None:
@@ -70,9 +71,9 @@ def test_new_findings_are_reported_and_fixed_ones_drop_out(project: Path) -> Non
     checked = run("check", "--baseline", "base.json", ".", cwd=project)
     assert checked.returncode == 1
     assert codes(checked.stdout) == ["FL005"] and "'Language'" in checked.stdout
-    assert "4 known finding(s) hidden by the baseline; 1 baseline entry no longer found" in checked.stdout
+    assert "12 known finding(s) hidden by the baseline; 1 baseline entry no longer found" in checked.stdout
     rewritten = run("check", "--write-baseline", "base.json", ".", cwd=project)
-    assert "wrote 5 finding(s) to base.json (1 added, 1 dropped" in rewritten.stderr
+    assert "wrote 13 finding(s) to base.json (1 added, 1 dropped" in rewritten.stderr
     doc = json.loads((project / "base.json").read_text(encoding="utf-8"))
     assert "FL002" not in [e["code"] for e in doc["findings"]]
 
@@ -81,8 +82,8 @@ def test_paths_relative_to_the_baseline_file(project: Path) -> None:
     (project / "ci").mkdir()
     run("check", "--write-baseline", "ci/base.json", "flows", cwd=project)
     doc = json.loads((project / "ci" / "base.json").read_text(encoding="utf-8"))
-    assert {e["file"] for e in doc["findings"]} == {"../flows/helper-bot.yaml", "../flows/main-ivr.yaml",
-                                                     "../flows/support.yaml"}
+    assert {e["file"] for e in doc["findings"]} == {f"../flows/{name}.yaml" for name in (
+        "after-hours", "callbacks", "helper-bot", "loyalty", "main-ivr", "payments", "support")}
     # From another directory, with other spellings of the same paths.
     elsewhere = run("check", "--baseline", str(project / "ci" / "base.json"), str(project / "flows"),
                     cwd=project.parent)

@@ -55,7 +55,7 @@ def test_findings_exit_1_and_text_format() -> None:
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"examples/flows/[\w-]+\.yaml:\d+:\d+: FL\d{3} \[(error|warning|info)\] .+", lines[0])
     assert lines == sorted(lines[:-1], key=lambda l: (l.split(":")[0], int(l.split(":")[1]))) + [lines[-1]]
-    assert lines[-1].startswith("Found 5 finding(s) in 3 flow file(s)")
+    assert lines[-1].startswith("Found 13 finding(s) in 7 flow file(s)")
 
 
 def test_json_format_contract() -> None:
@@ -67,7 +67,7 @@ def test_json_format_contract() -> None:
     fl001 = next(d for d in doc["diagnostics"] if d["rule"] == "FL001")
     assert fl001["attribute"] == "accountId" and fl001["flow"] == "Support"
     assert fl001["related"][0]["file"].endswith("main-ivr.yaml")
-    assert doc["summary"]["error"] == 4
+    assert doc["summary"]["error"] == 7
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

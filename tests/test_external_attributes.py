@@ -358,3 +358,14 @@ def test_warm_runs_equal_cold_runs_with_data_action_writers(tmp_path: Path) -> N
     fresh = [(d.code, d.severity.value, d.message) for d in check_paths([str(tmp_path)]).diagnostics]
     assert warm == fresh and cold != fresh
     assert all(severity == "info" for code, severity, _ in warm if code == "FL005")
+
+
+def test_a_flow_named_by_an_expression_is_no_link_and_no_unknown_reference(tmp_path: Path) -> None:
+    transfer = """\
+- transferToFlow:
+    name: To the chosen flow
+    targetFlow:
+      exp: Task.flowName
+"""
+    found = check_project(tmp_path, {"main.yaml": task_flow("Main", transfer)})
+    assert [d.code for d in found if d.code in ("FL106", "FL103")] == []

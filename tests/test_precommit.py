@@ -273,8 +273,8 @@ def test_action_manifest_and_its_lint_steps(tmp_path: Path) -> None:
     made = subprocess.run(["bash", "-c", sarif_step["run"]], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=False)
     assert made.returncode == 0, made.stderr
-    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 5
+    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 13
     gate = subprocess.run(["bash", "-c", gate_step["run"]], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=False)
     assert gate.returncode == 1
-    assert gate.stdout.count("::error file=examples/flows/") == 4 and gate.stdout.count("::warning ") == 1
+    assert gate.stdout.count("::error file=examples/flows/") == 7 and gate.stdout.count("::warning ") == 4

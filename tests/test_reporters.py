@@ -201,7 +201,8 @@ def test_sarif_validates_and_meets_github_requirements() -> None:
 def test_sarif_paths_are_repo_relative_from_any_cwd() -> None:
     doc = _sarif(".", cwd=ROOT / "examples" / "flows")
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
-    assert uris == {"examples/flows/helper-bot.yaml", "examples/flows/main-ivr.yaml", "examples/flows/support.yaml"}
+    assert uris == {f"examples/flows/{name}.yaml" for name in (
+        "after-hours", "callbacks", "helper-bot", "loyalty", "main-ivr", "payments", "support")}
 
 
 def test_sarif_for_exports_and_fingerprints_survive_line_shifts(tmp_path: Path) -> None:
@@ -270,9 +271,9 @@ def test_github_format_paths_without_dot_slash() -> None:
     result = run("check", "--format", "github", "./examples")
     assert result.returncode == 1
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
-    assert len(annotations) == 5
+    assert len(annotations) == 13
     assert all(" file=examples/flows/" in line for line in annotations)
-    assert result.stdout.splitlines()[-1].startswith("Found 5 finding(s)")
+    assert result.stdout.splitlines()[-1].startswith("Found 13 finding(s)")
 
 
 # --------------------------------------------------------------------------- JUnit
@@ -287,11 +288,11 @@ def test_junit_one_testcase_per_file(tmp_path: Path) -> None:
     result = run("check", "--format", "junit", "examples", cwd=tmp_path)
     root = ET.fromstring(result.stdout)
     cases = root.findall("./testsuite/testcase")
-    assert [c.get("name") for c in cases] == [f"examples/flows/{n}.yaml"
-                                              for n in ("clean", "helper-bot", "main-ivr", "support")]
-    assert [len(c.findall("failure")) for c in cases] == [0, 1, 1, 3]
-    assert root.get("tests") == "4" and root.get("failures") == "3"
-    assert cases[3].findall("failure")[0].get("type") == "FL001"
+    names = ("after-hours", "callbacks", "clean", "helper-bot", "loyalty", "main-ivr", "payments", "support")
+    assert [c.get("name") for c in cases] == [f"examples/flows/{n}.yaml" for n in names]
+    assert [len(c.findall("failure")) for c in cases] == [2, 1, 0, 1, 2, 1, 3, 3]
+    assert root.get("tests") == "8" and root.get("failures") == "7"
+    assert cases[7].findall("failure")[0].get("type") == "FL001"
 
 
 def test_junit_survives_control_characters() -> None:

@@ -11,7 +11,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from flowlint.config import Config
-from flowlint.ir import Action, ActionKind, Flow, Project, Value
+from flowlint.ir import Action, ActionKind, Flow, Project, Value, ValueKind
 from flowlint.loaders.placeholders import has_placeholder
 
 FLOW_EDGE_KINDS = frozenset(
@@ -132,8 +132,8 @@ def build_flow_graph(project: Project, config: Config) -> FlowGraph:
     for flow in project.flows:
         for action in flow.actions:
             value = flow_link(action)
-            if value is None or not value.text:
-                continue
+            if value is None or not value.text or value.kind is ValueKind.EXP:
+                continue  # an expression names its flow at runtime: no edge, and no FL106
             if has_placeholder(value.text):
                 targets = _deployed_targets(graph, flow, value.text)
                 if not targets:
