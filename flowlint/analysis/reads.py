@@ -14,7 +14,6 @@ import difflib
 import re
 from collections import deque
 from collections.abc import Iterable
-from functools import lru_cache
 
 from flowlint.ir import DATA_GET_KINDS, Action, ActionKind, Flow, Value, ValueKind
 
@@ -27,16 +26,22 @@ _GUARD_HORIZON = 12
 _READING_KINDS = frozenset({ValueKind.EXP, ValueKind.TTS, ValueKind.BARE, ValueKind.OTHER})
 
 
-@lru_cache(maxsize=4096)
-def _variable_re(variable: str) -> re.Pattern[str]:
-    # Architect variable names are case-insensitive; "Flow.x.y" (a JSON property) reads Flow.x.
-    return re.compile(rf"(?<![\w.]){re.escape(variable)}(?!\w)", re.IGNORECASE)
+#: A variable reference (``Flow.x``, ``Task.customer.name``): two or more dotted names, not
+#: inside a longer name.  One pattern for every variable: compiling one per variable cost
+#: more than the rest of the per-file analysis.
+_REFERENCE = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_GUARD_CALL = re.compile(
+    r"\b(?:" + "|".join(GUARD_FUNCTIONS) + r")\s*\(\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\s*\)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=4096)
-def _guard_re(variable: str) -> re.Pattern[str]:
-    names = "|".join(GUARD_FUNCTIONS)
-    return re.compile(rf"\b(?:{names})\s*\(\s*{re.escape(variable)}\s*\)", re.IGNORECASE)
+def _references(text: str) -> set[str]:
+    """The variables ``text`` reads, case-folded (Architect names are case-insensitive);
+    ``Flow.x.y`` (a JSON property) reads ``Flow.x`` too."""
+    found: set[str] = set()
+    for match in _REFERENCE.finditer(text):
+        parts = match.group(0).casefold().split(".")
+        found.update(".".join(parts[:end]) for end in range(2, len(parts) + 1))
+    return found
 
 
 def reads(action: Action) -> Iterable[Value]:
@@ -47,16 +52,25 @@ def reads(action: Action) -> Iterable[Value]:
             yield value
 
 
-def reads_variable(action: Action, variable: str) -> bool:
-    pattern = _variable_re(variable)
-    return any(pattern.search(value.text or "") for value in reads(action))
+def read_variables(action: Action) -> set[str]:
+    """Every variable ``action`` reads, case-folded."""
+    found: set[str] = set()
+    for value in reads(action):
+        found |= _references(value.text or "")
+    return found
+
+
+def guarded_variables(action: Action) -> set[str]:
+    """The variables ``action`` tests with ``IsNotSetOrEmpty(...)`` and the like, case-folded."""
+    return {match.group(1).casefold() for value in reads(action)
+            for match in _GUARD_CALL.finditer(value.text or "")}
 
 
 def annotate(flow: Flow) -> None:
     """Record, per Get, the per-file facts the cross-flow stage needs once the flow's values
     are dropped (:func:`flowlint.pipeline.units.project_view`): the guard of its variable,
     whether the variable is used, and the name of each data action the flow calls."""
-    blob: str | None = None
+    used: set[str] | None = None
     for action in flow.actions:
         if action.kind == ActionKind.CALL_DATA_ACTION and action.target is None:
             action.target = called_data_action(action)
@@ -68,9 +82,9 @@ def annotate(flow: Flow) -> None:
                 continue
             tested = guard(flow, action, variable)
             attribute.guarded_by = tested.loc if tested is not None else None
-            if blob is None:  # every read of the flow, once: Gets themselves read no variable
-                blob = "\n".join(value.text or "" for a in flow.actions for value in reads(a))
-            attribute.unused = _variable_re(variable).search(blob) is None
+            if used is None:  # every read of the flow, once: Gets themselves read no variable
+                used = set[str]().union(*(read_variables(a) for a in flow.actions))
+            attribute.unused = variable.strip().casefold() not in used
 
 
 _DATA_ACTION_PATH = re.compile(r"^category\.(?:.+?)\.dataAction\.(.+?)\.(?:inputs|successOutputs|failureOutputs)\.")
@@ -91,19 +105,18 @@ def guard(flow: Flow, get: Action, variable: str) -> Action | None:
     """The action that first reads ``variable`` after ``get``, if that read is a test of
     whether it is set (``IsNotSetOrEmpty(Flow.x)``): the flow handles an empty value."""
     actions = flow.actions
+    wanted = variable.strip().casefold()
     seen = {get.index}
     queue: deque[tuple[int, int]] = deque((e.target, 1) for e in get.succ if e.target is not None)
-    guard_pattern = _guard_re(variable)
     while queue:
         index, depth = queue.popleft()
         if index in seen or depth > _GUARD_HORIZON:
             continue
         seen.add(index)
         action = actions[index]
-        if reads_variable(action, variable):
-            tested = any(guard_pattern.search(value.text or "") for value in reads(action))
-            return action if tested else None
-        if any(_variable_re(variable).fullmatch((value.text or "").strip()) for _, value in action.bindings):
+        if wanted in read_variables(action):
+            return action if wanted in guarded_variables(action) else None
+        if any((value.text or "").strip().casefold() == wanted for _, value in action.bindings):
             continue  # overwritten before any read: this path does not use the Get's value
         queue.extend((e.target, depth + 1) for e in action.succ if e.target is not None)
     return None
