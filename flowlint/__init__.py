@@ -1,3 +1,3 @@
 """flowlint: a static linter for Genesys Cloud Architect flows."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
