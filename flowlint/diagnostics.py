@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flowlint.ir import Loc, Span
 
@@ -19,6 +20,34 @@ class Severity(enum.StrEnum):
 
 
 _RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
+
+
+class Applicability(enum.StrEnum):
+    """How sure a fix is (as ruff's): ``--fix`` applies safe fixes, ``--unsafe-fixes`` adds the
+    unsafe ones, and display-only fixes are offered in the editor alone (one of several choices)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+class Edit(NamedTuple):
+    """Replace the code points at ``span`` (1-based, end exclusive, lines counted as the
+    file's format counts them) with ``text``.  ``expected`` is the text the span held when
+    the fix was made: an edit never applies to other text (a stale fix, a template)."""
+
+    span: Span
+    text: str
+    expected: str
+
+
+@dataclass(slots=True, frozen=True)
+class Fix:
+    """Minimal text edits that resolve one finding (never a re-dump of the file)."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
 
 
 @dataclass(slots=True, frozen=True)
@@ -47,8 +76,11 @@ class Diagnostic:
     #: The resource (or options file) deploying the flow this finding is about, if any.
     deployment: str | None = None
     #: The text that fixes the finding when it replaces the value at ``span`` (FL001: the
-    #: spelling the writer uses), for editors' quick fixes.
+    #: spelling the writer uses); the edits themselves are in ``fixes``.
     replacement: str | None = None
+    #: Ways to fix the finding: at most one safe or unsafe fix (what ``--fix`` applies), or
+    #: several display-only ones (the editor offers each).
+    fixes: tuple[Fix, ...] = field(default=())
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flowlint.config import Config
-from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from flowlint.ir import Action, Project, SourceFile, SourceFormat, Span
 
 UNUSED_CODE = "FL900"
@@ -66,6 +66,9 @@ class Directive:
     target_line: int | None = None
     #: Logical location of the target (stable across line shifts, for FL900 baselines).
     logical: str = ""
+    #: The line's text and the line break after it ("" on the last line), for FL900's fixes.
+    line_text: str = ""
+    line_break: str = ""
 
     def covers(self, diagnostic: Diagnostic) -> bool:
         if self.file_level:
@@ -89,6 +92,7 @@ def scan(text: str, path: str = "") -> list[Directive]:
     by_code = rules_by_code()
     by_name = {rule.info.name: code for code, rule in by_code.items()}
     lines = _LINE_BREAK_RE.split(text)
+    breaks = [m.group(0) for m in _LINE_BREAK_RE.finditer(text)]
     candidates: list[tuple[int, re.Match[str]]] = []
     for number, line in enumerate(lines, start=1):
         for match in _COMMENT_RE.finditer(line):
@@ -111,7 +115,8 @@ def scan(text: str, path: str = "") -> list[Directive]:
             shown = line[match.start():].rstrip()
             directives.append(Directive(path, number, column, False, malformed=shown))
             continue
-        directive = Directive(path, number, column, parsed["kind"] == "disable-file")
+        directive = Directive(path, number, column, parsed["kind"] == "disable-file", line_text=line,
+                              line_break=breaks[number - 1] if number <= len(breaks) else "")
         codes_at = parsed.start("codes")
         for code_match in _CODE_RE.finditer(parsed["codes"]):
             written = code_match.group(0)
@@ -275,6 +280,10 @@ def _unused(directives: list[Directive], config: Config) -> Iterator[Diagnostic]
     severity = Severity(config.severity.get(UNUSED_CODE, rule_info(UNUSED_CODE).severity))
     for directive in directives:
         path = directive.path
+        flagged = {id(ref) for ref in directive.codes
+                   if ref.code is None or (not ref.used and ref.code != UNUSED_CODE
+                                           and config.is_enabled_for(ref.code, path))}
+        fixes = _fixes(directive, flagged)
         if directive.malformed is not None:
             span = Span(directive.line, directive.column, directive.line, directive.column + len(directive.malformed))
             yield _fl900(severity, path, span, directive,
@@ -287,13 +296,13 @@ def _unused(directives: list[Directive], config: Config) -> Iterator[Diagnostic]
             if ref.code is None:
                 yield _fl900(severity, path, span, directive,
                              f"unknown rule '{ref.text}' in `# flowlint: {kind}`; `flowlint rules` lists them",
-                             ref.text)
+                             ref.text, fixes.get(id(ref)))
             elif not ref.used and ref.code != UNUSED_CODE and config.is_enabled_for(ref.code, path):
                 # A rule switched off for this file did not run, so its suppression cannot be judged.
                 scope = _scope(directive)
                 yield _fl900(severity, path, span, directive,
                              f"unused suppression: no {ref.code} finding {scope}; remove '{ref.text}' "
-                             f"from the comment", ref.code)
+                             f"from the comment", ref.code, fixes.get(id(ref)))
 
 
 def _scope(directive: Directive) -> str:
@@ -305,8 +314,41 @@ def _scope(directive: Directive) -> str:
 
 
 def _fl900(severity: Severity, path: str, span: Span, directive: Directive, message: str,
-           code: str | None = None) -> Diagnostic:
+           code: str | None = None, fix: Fix | None = None) -> Diagnostic:
     kind = "disable-file" if directive.file_level else "disable"
     written = f"# flowlint: {kind}={code}" if code else "# flowlint:"
     logical = f"{directive.logical} > {written}" if directive.logical else written
-    return Diagnostic(UNUSED_CODE, severity, message, path, span, logical)
+    return Diagnostic(UNUSED_CODE, severity, message, path, span, logical, fixes=(fix,) if fix is not None else ())
+
+
+def _fixes(directive: Directive, flagged: set[int]) -> dict[int, Fix]:
+    """The fix of each flagged code (by ``id``): the whole comment goes when every code in it
+    is flagged alike, else the code leaves its list (with one separator).  Removing an unused
+    code is safe (the re-check proves nothing surfaces); an unknown one may be a misspelt
+    rule the author meant, so removing it is unsafe."""
+    refs = directive.codes
+    if not flagged or not directive.line_text:
+        return {}
+    sure = {id(ref): Applicability.SAFE if ref.code is not None else Applicability.UNSAFE for ref in refs}
+    line, text = directive.line, directive.line_text
+    kinds = {sure[id(ref)] for ref in refs}
+    if len(flagged) == len(refs) and len(kinds) == 1:
+        if not text[: directive.column - 1].strip():  # alone on its line: the line goes, break included
+            edit = Edit(Span(line, 1, line + 1, 1) if directive.line_break else Span(line, 1, line, len(text) + 1),
+                        "", text + directive.line_break)
+        else:  # after code: from the blanks before the '#' to the end of the line
+            start = len(text[: directive.column - 1].rstrip(" \t")) + 1
+            edit = Edit(Span(line, start, line, len(text) + 1), "", text[start - 1:])
+        whole = Fix("Remove the unused suppression comment", (edit,), kinds.pop())
+        return {id(ref): whole for ref in refs}
+    found: dict[int, Fix] = {}
+    for index, ref in enumerate(refs):
+        if id(ref) not in flagged:
+            continue
+        if index + 1 < len(refs):  # "A, " before the next code
+            start, end = ref.column, refs[index + 1].column
+        else:  # ", A" after the previous code
+            start, end = refs[index - 1].end_column, ref.end_column
+        edit = Edit(Span(line, start, line, end), "", text[start - 1:end - 1])
+        found[id(ref)] = Fix(f"Remove '{ref.text}' from the suppression comment", (edit,), sure[id(ref)])
+    return found

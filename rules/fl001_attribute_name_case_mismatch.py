@@ -6,7 +6,8 @@ from flowlint.analysis.attributes import Site
 from flowlint.analysis.external import BY_ID
 from flowlint.context import Context
 from flowlint.ir import ActionKind
-from flowlint.diagnostics import Diagnostic, Severity, related_at, where
+from flowlint.diagnostics import Applicability, Diagnostic, Fix, Severity, related_at, where
+from flowlint.fix.scalars import replace_scalar
 from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
@@ -91,7 +92,7 @@ class AttributeNameCaseMismatch(Rule):
             first = matches[0]
             spellings = sorted({m.name for m in matches if m.name is not None})
             others = f" (and {len(matches) - 1} more Set site(s))" if len(matches) > 1 else ""
-            yield ctx.diagnostic(
+            found = ctx.diagnostic(
                 self.info.code,
                 f"Get reads attribute '{site.name}' but it is set as '{spellings[0]}' "
                 f"(Set in flow '{first.flow.name}' at {where(first.attribute.name.loc)}){others}; attribute names "
@@ -102,6 +103,10 @@ class AttributeNameCaseMismatch(Rule):
                 related=tuple(related_at(f"'{m.name}' is set here", m.attribute.name.loc) for m in matches),
                 replacement=spellings[0],
             )
+            # Safe only when the Sets agree on one spelling; else the editor offers each.
+            sure = Applicability.SAFE if len(spellings) == 1 else Applicability.DISPLAY_ONLY
+            found.fixes = respell(site, spellings, "the Set", sure)
+            yield found
 
     def _external(self, ctx: Context, site: Site) -> Diagnostic | None:
         """A Get spelling a name the platform writes (web chat's ``context.email``) in other case."""
@@ -116,7 +121,7 @@ class AttributeNameCaseMismatch(Rule):
         known = spelling in writer.names
         what = (f"'{spelling}'" if known
                 else f"its fields under '{next(p for p in writer.prefixes if spelling.startswith(p))}'")
-        return ctx.diagnostic(
+        found = ctx.diagnostic(
             self.info.code,
             f"Get reads attribute '{name}' but {writer.title} writes {what} ({writer.basis}: {writer.source.split(';')[0]}); "
             f"attribute names are case-sensitive, so this Get reads nothing: use '{spelling}'",
@@ -124,6 +129,18 @@ class AttributeNameCaseMismatch(Rule):
             # A documented name is certain; under a prefix, the page may not send that field at all.
             severity=None if known else Severity.WARNING,
         )
+        found.fixes = respell(site, [spelling], "the platform", Applicability.SAFE if known else Applicability.UNSAFE)
+        return found
+
+
+def respell(site: Site, spellings: list[str], who: str, applicability: Applicability) -> tuple[Fix, ...]:
+    """One fix per spelling: the Get's name rewritten in the file's own quoting."""
+    name = site.attribute.name
+    loc = name.loc
+    style = name.scalar.style if name.scalar is not None else None
+    found = (replace_scalar(f"Use '{spelling}', the spelling {who} uses", loc.file.resolve(loc), site.name or "",
+                            spelling, loc.file.format, style, applicability) for spelling in spellings)
+    return tuple(fix for fix in found if fix is not None)
 
 
 RULE = AttributeNameCaseMismatch()

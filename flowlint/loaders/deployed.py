@@ -27,7 +27,7 @@ from flowlint.deploy.model import (
     Substitution,
     is_secret_key,
 )
-from flowlint.diagnostics import Diagnostic, Severity
+from flowlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from flowlint.ir import Span
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable
@@ -129,6 +129,8 @@ def _never_substituted(path: str, text: str, deployment: Deployment | None) -> l
         found.append(_fl("FL113", f"'{match.group(0)}' is never substituted: Terraform and Archy replace only the exact "
                                   f"'{{{{{key}}}}}' (no spaces inside the braces); write '{{{{{key}}}}}'",
                          path, span, "placeholder"))
+        if EXACT_PLACEHOLDER_RE.fullmatch(f"{{{{{key}}}}}"):  # a key with inner spaces has no exact form
+            found[-1].fixes = (_placeholder_fix(match.group(0), key, span, Applicability.SAFE),)
     if deployment is not None and deployment.template_vars is None and deployment.kind == "terraform":
         for match, span in _placeholders(text, TEMPLATE_PLACEHOLDER_RE):
             key = match.group(1)
@@ -137,7 +139,13 @@ def _never_substituted(path: str, text: str, deployment: Deployment | None) -> l
             found.append(_fl("FL113", f"'{match.group(0)}' is never substituted: {deployment.address} deploys this file "
                                       f"with substitutions, which replace only '{{{{key}}}}' ('${{...}}' is "
                                       f"templatefile() syntax); {hint}", path, span, "placeholder"))
+            if re.fullmatch(r"\w+", key):  # substituted from now on: what the flow does changes
+                found[-1].fixes = (_placeholder_fix(match.group(0), key, span, Applicability.UNSAFE),)
     return found
+
+
+def _placeholder_fix(written: str, key: str, span: Span, applicability: Applicability) -> Fix:
+    return Fix(f"Write '{{{{{key}}}}}'", (Edit(span, f"{{{{{key}}}}}", written),), applicability)
 
 
 def substitution_findings(path: str, text: str, deployment: Deployment) -> list[Diagnostic]:
