@@ -260,3 +260,14 @@ def test_pre_commit_end_to_end(tmp_path: Path) -> None:
     fixed = commit("fixed flow")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert _git("rev-list", "--count", "HEAD", cwd=project, env=env).stdout.strip() == "2"
+
+
+def test_every_package_is_in_the_distribution() -> None:
+    """pre-commit, pipx and the Action install a wheel, not this tree: a package missing from
+    pyproject's list works in the editable test venv and fails everywhere else."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(path.parent.relative_to(ROOT).parts) for path in (ROOT / "flowlint").rglob("__init__.py")}
+    found |= {"flowlint.rules", "flowlint.grammars"}  # package-dir: rules/ and grammars/
+    assert found <= listed, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(found - listed)}"
