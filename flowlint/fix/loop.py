@@ -42,6 +42,8 @@ class FileFix:
     after: str
     bom: bool
     fixes: list[Fix] = field(default_factory=lambda: [])
+    #: Findings the fixes resolve (one fix can resolve several: an unused comment's codes).
+    findings: int = 0
 
     def encoded(self) -> bytes:
         return (codecs.BOM_UTF8 if self.bom else b"") + self.after.encode("utf-8")
@@ -60,7 +62,8 @@ class Outcome:
 
     @property
     def fixed(self) -> int:
-        return sum(len(f.fixes) for f in self.files.values())
+        """Findings fixed."""
+        return sum(f.findings for f in self.files.values())
 
 
 def fixable_file(path: str, formats: dict[str, SourceFormat]) -> bool:
@@ -101,6 +104,7 @@ def fix_project(diagnostics: list[Diagnostic], check: Check, formats: dict[str, 
             state = states[path]
             state.after = apply_fixes(state.after, fixes).text
             state.fixes.extend(fixes)
+            state.findings += sum(1 for d in current if d.file == path and applicable(d, unsafe) in fixes)
         current = after
     outcome.diagnostics = current
     outcome.files = {path: state for path, state in sorted(states.items()) if state.after != state.before}
@@ -137,10 +141,10 @@ def _narrow(trial: dict[str, list[Fix]], states: dict[str, FileFix], current: li
 _LINE_NUMBER = re.compile(r"\b(line|comment|lines) \d+")
 
 
-def _key(diagnostic: Diagnostic) -> tuple[str, str, str | None, str | None, str]:
-    """A finding's identity across edits that move lines (messages name lines: left out)."""
-    return (diagnostic.code, diagnostic.file, diagnostic.flow, diagnostic.attribute,
-            _LINE_NUMBER.sub(r"\1 #", diagnostic.logical))
+def _key(diagnostic: Diagnostic) -> tuple[str, str, str | None, str]:
+    """A finding's identity across edits that move lines (messages name lines: left out) or
+    rename the flow (a placeholder in its name fixed)."""
+    return (diagnostic.code, diagnostic.file, diagnostic.attribute, _LINE_NUMBER.sub(r"\1 #", diagnostic.logical))
 
 
 def _encode(text: str, bom: bool) -> bytes:

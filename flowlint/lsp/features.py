@@ -7,17 +7,13 @@ current text: the server only calls them when the snapshot is up to date with it
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterator
-from typing import cast
+from collections.abc import Iterator
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
 from lsprotocol import types
 
 from flowlint.analysis.attributes import Site, Store
-from flowlint.diagnostics import Diagnostic
+from flowlint.diagnostics import Applicability, Diagnostic
 from flowlint.ir import Action, ActionKind, ContainerKind, Flow, Loc, SourceFormat, Span
 from flowlint.lsp.convert import DEFAULT_DOCS_URL, lsp_position, lsp_range, to_lsp, uri_of
 from flowlint.lsp.model import FileState, Snapshot
@@ -298,7 +294,8 @@ def _symbol(name: str, detail: str, kind: types.SymbolKind, whole: tuple[int, in
 
 def code_actions(snapshot: Snapshot, path: str, start: Pos, end: Pos, encoding: str,
                  docs_url: str = DEFAULT_DOCS_URL) -> list[types.CodeAction]:
-    """Quick fixes for the findings touching the range: FL001 respelling, per-action disabling."""
+    """Quick fixes for the findings touching the range: their fixes (FL001 respelling, FL900
+    removal, FL113...: the same objects ``--fix`` applies), per-action disabling."""
     state = snapshot.files.get(path)
     if state is None or state.mapper is None:
         return []
@@ -313,11 +310,7 @@ def code_actions(snapshot: Snapshot, path: str, start: Pos, end: Pos, encoding: 
         if d_start > high or d_end < low:
             continue
         lsp = to_lsp(diagnostic, snapshot, encoding, docs_url)
-        if diagnostic.code == "FL001":
-            for title, edit in _respell(snapshot, state, diagnostic, encoding):
-                found.append(types.CodeAction(
-                    title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[lsp], is_preferred=not found,
-                    edit=types.WorkspaceEdit(changes={uri: [edit]})))
+        found.extend(_fix_actions(state, diagnostic, lsp, uri, encoding))
         disable = _disable(state, diagnostic, encoding)
         if disable is not None:
             found.append(types.CodeAction(
@@ -326,65 +319,27 @@ def code_actions(snapshot: Snapshot, path: str, start: Pos, end: Pos, encoding: 
     return found
 
 
-def _respell(snapshot: Snapshot, state: FileState, diagnostic: Diagnostic,
-             encoding: str) -> Iterator[tuple[str, types.TextEdit]]:
-    """One edit per spelling the Sets use: the Get's name rewritten in the same YAML/JSON quoting."""
+def _fix_actions(state: FileState, diagnostic: Diagnostic, lsp: types.Diagnostic, uri: str,
+                 encoding: str) -> Iterator[types.CodeAction]:
+    """The finding's fixes (the objects ``flowlint check --fix`` applies), as quick fixes; a fix
+    whose spans no longer hold the text it was made for is not offered."""
     mapper = state.mapper
-    source = state.source
-    if mapper is None or source is None or diagnostic.span is None:
+    if mapper is None:
         return
-    table = snapshot.attributes
-    for site in table.sites:
-        if site.is_set or site.name is None or site.flow.file is not source:
-            continue
-        name = site.attribute.name
-        if _span(name.loc) != diagnostic.span:
-            continue
-        spellings = sorted({m.name for m in table.sets_folded.get((site.store, site.name.lower()), [])
-                            if m.name is not None and m.name != site.name})
-        who = "the Set"
-        if not spellings and diagnostic.replacement:
-            spellings, who = [diagnostic.replacement], "the platform"  # written outside the flows (web chat)
-        for spelling in spellings:
-            if source.format == SourceFormat.JSON:
-                start, end = mapper.offsets(diagnostic.span)
-                new_text: str | None = json.dumps(spelling, ensure_ascii=False)
-            elif name.scalar is not None:
-                start, end = name.scalar.start, name.scalar.end
-                new_text = _yaml_scalar(spelling, name.scalar.style)
-            else:
-                continue
-            if new_text is None:
-                continue
-            edit = types.TextEdit(range=types.Range(lsp_position(mapper.position(start, encoding)),
-                                                    lsp_position(mapper.position(end, encoding))),
-                                  new_text=new_text)
-            yield f"Use '{spelling}', the spelling {who} uses", edit
-        return
-
-
-def _yaml_scalar(value: str, style: str) -> str | None:
-    """``value`` written in the scalar style the file used (None for block scalars: no fix)."""
-    if style == "'":
-        return "'" + value.replace("'", "''") + "'"
-    if style == '"':
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
-    if style == "":
-        return value if _plain_ok(value) else json.dumps(value, ensure_ascii=False)
-    return None
-
-
-def _plain_ok(value: str) -> bool:
-    """Whether ``value`` reads back as the same plain scalar (the loader keeps scalars as text)."""
-    compose = cast(Callable[..., Node | None], yaml.compose)  # pyright: ignore[reportUnknownMemberType]
-    try:
-        node = compose(f"k: {value}\n", Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return False
-    if not isinstance(node, MappingNode) or len(node.value) != 1:
-        return False
-    scalar = node.value[0][1]
-    return isinstance(scalar, ScalarNode) and scalar.style is None and scalar.value == value
+    text = mapper.source_index.text
+    for fix in diagnostic.fixes:
+        edits: list[types.TextEdit] = []
+        for edit in fix.edits:
+            start, end = mapper.offsets(edit.span)
+            if text[start:end] != edit.expected:
+                break
+            edits.append(types.TextEdit(range=types.Range(lsp_position(mapper.position(start, encoding)),
+                                                          lsp_position(mapper.position(end, encoding))),
+                                        new_text=edit.text))
+        else:
+            yield types.CodeAction(title=fix.title, kind=types.CodeActionKind.QuickFix, diagnostics=[lsp],
+                                   is_preferred=fix.applicability is Applicability.SAFE,
+                                   edit=types.WorkspaceEdit(changes={uri: edits}))
 
 
 def _disable(state: FileState, diagnostic: Diagnostic, encoding: str) -> types.TextEdit | None:

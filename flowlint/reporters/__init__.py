@@ -2,8 +2,8 @@
 
 Reporter modules are imported on demand (:func:`render`) so that ``flowlint --version``
 and the other commands never pay for them.  No reporter prints anything but messages,
-names, codes and positions: never a value from a flow (secured data stays secret), never
-a source snippet.
+names, codes and positions: never a value from a flow (secured data stays secret), and a source
+snippet only in the full format's code frames (flow files only, secured literals masked).
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from flowlint.diagnostics import Diagnostic
 
 #: ``--format`` name -> module under flowlint.reporters.
 FORMATS = {
+    "full": "full",
+    "concise": "text",
     "text": "text",
     "json": "json_report",
     "sarif": "sarif",
@@ -45,6 +48,12 @@ class Report:
     statistics: bool = False
     #: ``--quiet``: findings only, no summary line.
     quiet: bool = False
+    #: Findings ``--fix`` fixed (the text formats' summary says so).
+    fixed: int = 0
+    #: The full format: a flow file's text for code frames (None: no frame for that file).
+    source: Callable[[str], str | None] = field(default=lambda _: None)
+    #: The full format: texts never shown in a frame (values written to secured data).
+    masked: frozenset[str] = frozenset()
 
 
 class _Reporter(Protocol):

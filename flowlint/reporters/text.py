@@ -1,4 +1,6 @@
-"""``path:line:col: CODE [severity] message`` lines plus a summary.
+"""``--format concise`` (also ``text``): ``path:line:col: CODE [severity] message`` lines plus
+a summary.  The full format (:mod:`flowlint.reporters.full`) starts each finding with the
+same line.
 
 Colour (ANSI) only when asked: the CLI decides (TTY, ``NO_COLOR``, ``--color``).
 ``--statistics`` adds one line per code with its count before the summary.
@@ -14,10 +16,10 @@ from flowlint.diagnostics import Diagnostic, Severity
 if TYPE_CHECKING:
     from flowlint.reporters import Report
 
-_SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def _style(text: str, color: bool, **styles: str | bool) -> str:
+def style(text: str, color: bool, **styles: str | bool) -> str:
     if not color:
         return text
     import click
@@ -36,9 +38,9 @@ def location(diagnostic: Diagnostic) -> tuple[str, str]:
 
 def format_diagnostic(diagnostic: Diagnostic, color: bool = False) -> str:
     where, suffix = location(diagnostic)
-    tint = _SEVERITY_COLOR[diagnostic.severity]
-    return (f"{_style(where, color, bold=True)}: {_style(diagnostic.code, color, fg=tint, bold=True)} "
-            f"{_style(f'[{diagnostic.severity.value}]', color, fg=tint)} {diagnostic.message}{suffix}")
+    tint = SEVERITY_COLOR[diagnostic.severity]
+    return (f"{style(where, color, bold=True)}: {style(diagnostic.code, color, fg=tint, bold=True)} "
+            f"{style(f'[{diagnostic.severity.value}]', color, fg=tint)} {diagnostic.message}{suffix}")
 
 
 def summary(diagnostics: list[Diagnostic], files_checked: int) -> str:
@@ -71,13 +73,21 @@ def render(diagnostics: list[Diagnostic], files_checked: int) -> str:
 
 
 def render_report(report: Report) -> str:
+    lines = [format_diagnostic(d, report.color) for d in report.diagnostics] + footer(report)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def footer(report: Report) -> list[str]:
+    """Statistics (if asked) and the summary line (unless ``--quiet``)."""
     color = report.color
-    lines = [format_diagnostic(d, color) for d in report.diagnostics]
+    lines: list[str] = []
     if report.statistics and report.diagnostics:
         lines.extend(statistics(report.diagnostics))
     if report.quiet:
-        return "\n".join(lines) + "\n" if lines else ""
+        return lines
     line = summary(report.diagnostics, report.files_checked)
+    if report.fixed:
+        line = f"Fixed {report.fixed} finding(s). {line}"
     notes: list[str] = []
     if report.baselined:
         notes.append(f"{report.baselined} known finding(s) hidden by the baseline")
@@ -86,5 +96,5 @@ def render_report(report: Report) -> str:
                      "no longer found (rewrite it with --write-baseline)")
     if notes:
         line += f" {'; '.join(notes)}."
-    lines.append(_style(line, color, bold=True))
-    return "\n".join(lines) + "\n"
+    lines.append(style(line, color, bold=True))
+    return lines
