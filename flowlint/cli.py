@@ -8,13 +8,23 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from flowlint import __version__
 
+if TYPE_CHECKING:
+    from flowlint.config import ConfigResolver
+    from flowlint.diagnostics import Diagnostic
+    from flowlint.engine import CheckResult
+    from flowlint.ir import Project
+
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Formats for a person reading (colour, --statistics); "text" is the old name of "concise".
+TEXT_FORMATS = ("full", "concise", "text")
 #: Default cache directory name (already skipped by file discovery).
 DEFAULT_CACHE_DIR = ".flowlint_cache"
 
@@ -27,8 +37,16 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "junit"]),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "output_format",
+              type=click.Choice(["full", "concise", "text", "json", "sarif", "github", "junit"]), default=None,
+              help="Output format: full (each finding with its source lines; the default on a terminal), concise "
+                   "(one line per finding; the default otherwise; 'text' is the same), json, sarif, github, junit.")
+@click.option("--fix", "fix", is_flag=True, help="Apply safe fixes in place (Archy YAML only) and report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff: apply unsafe fixes as well "
+                                                   "(they change what the flow does).")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing else (exit 0 unless an error).")
+@click.option("--diff", "diff", is_flag=True, help="Print the fixes as a unified diff and write nothing "
+                                                   "(exit 1 if there would be changes).")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of standard output.")
 @click.option("--config", "config_args", multiple=True, metavar="FILE | KEY=VALUE",
@@ -85,14 +103,15 @@ def main() -> None:
               help="Check in a resident server that keeps flowlint loaded and each project's last run in memory "
                    "(started in the background on first use, exits after 15 idle minutes; see `flowlint daemon`). "
                    "Same output, a fraction of the time for a re-check. Also FLOWLINT_DAEMON=1.")
-def check(paths: tuple[str, ...], output_format: str, output_file: str | None, config_args: tuple[str, ...],
+def check(paths: tuple[str, ...], output_format: str | None, output_file: str | None, config_args: tuple[str, ...],
           select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
           exclude: tuple[str, ...], extend_exclude: tuple[str, ...], stdin_filename: str | None,
           show_files: bool, quiet: bool, strict: bool,
           fail_on: str, exit_zero: bool, color_choice: str, statistics: bool, baseline_file: str | None,
           write_baseline_file: str | None, whole_project: bool, report_all: bool, jobs: int | None,
           no_cache: bool, cache_dir: str | None, respect_gitignore: bool | None, substitute: tuple[str, ...],
-          options_files: tuple[str, ...], _daemon: bool) -> None:
+          options_files: tuple[str, ...], _daemon: bool, fix: bool = False, unsafe_fixes: bool = False,
+          fix_only: bool = False, diff: bool = False) -> None:
     """Lint flow files (Archy YAML, .i3* exports, API JSON) under PATHS (default: .).
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
@@ -104,8 +123,11 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     from flowlint.overrides import Overrides, UsageProblem, adjuster, split_codes, split_config, split_globs, \
         substitution_pairs
 
-    if statistics and output_format != "text":
-        raise click.UsageError("--statistics applies to --format text only")
+    if output_format is None:  # like ruff: code frames for a person, one line per finding for logs and scripts
+        output_format = "full" if output_file is None and sys.stdout.isatty() else "concise"
+    if statistics and output_format not in TEXT_FORMATS:
+        raise click.UsageError("--statistics applies to --format full, concise or text only")
+    fixing = fix or fix_only or diff
     try:
         os.getcwd()  # paths, configuration and cache are found from it
     except OSError as error:
@@ -121,6 +143,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
             raise click.UsageError("reading a flow from standard input ('-') needs --stdin-filename PATH")
         if len(targets) > 1:
             raise click.UsageError("'-' reads one flow from standard input: name no other path")
+        if fixing:
+            raise click.UsageError("--fix, --fix-only and --diff rewrite files: name them instead of '-'")
         stdin_data = sys.stdin.buffer.read()
         targets = [stdin_filename]
         whole_project = True
@@ -187,6 +211,9 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         click.echo(traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)
     diagnostics = result.diagnostics
+    fixed = 0
+    if fixing:
+        diagnostics, fixed = _fix(result, lint_targets, resolver, report_paths, unsafe_fixes, diff, fix_only, quiet)
     linted_files = [source.path for source in result.project.files] + [d.file for d in diagnostics]
     if result.files_checked == 0:
         # Like ruff's "No Python files found": a typo in a path or an exclude must not pass as clean.
@@ -202,6 +229,7 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
 
     from flowlint import baseline
     from flowlint.reporters import Report, render, repo_root
+    from flowlint.reporters.frames import secured_literals
 
     if write_baseline_file is not None:
         try:
@@ -212,22 +240,27 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
         click.echo(f"flowlint: wrote {written} finding(s) to {write_baseline_file} "
                    f"({added} added, {dropped} dropped since the previous baseline)", err=True)
         sys.exit(EXIT_CLEAN)
-    known = fixed = 0
+    known = baseline_fixed = 0
     if baseline_file is not None:
         try:
             filtered = baseline.apply(diagnostics, baseline_file, linted_files)
         except baseline.BaselineError as error:
             click.echo(f"flowlint: {error}", err=True)
             sys.exit(EXIT_ERROR)
-        diagnostics, known, fixed = filtered.new, filtered.known, filtered.fixed
+        diagnostics, known, baseline_fixed = filtered.new, filtered.known, filtered.fixed
     reported_files = sorted({source.path for source in result.project.files})
     if report_paths is not None:
         wanted = _ReportFilter(report_paths)
         diagnostics = [d for d in diagnostics if wanted.covers(d.file) or any(wanted.covers(r.file) for r in d.related)]
         reported_files = [f for f in reported_files if wanted.covers(f)]
-    color = output_format == "text" and _use_color(color_choice, output_file is None and sys.stdout.isatty())
+    color = output_format in TEXT_FORMATS and _use_color(color_choice, output_file is None and sys.stdout.isatty())
     report = Report(diagnostics, result.files_checked, reported_files, repo_root() or os.getcwd(),
-                    known, fixed, color, statistics, quiet)
+                    known, baseline_fixed, color, statistics, quiet, fixed=fixed,
+                    source=_frame_sources(result.project, stdin_filename, stdin_data),
+                    masked=secured_literals(result.project) if output_format == "full" else frozenset())
+    if fixed and output_format not in TEXT_FORMATS and not quiet:
+        click.echo(f"flowlint: fixed {fixed} finding(s)", err=True)
+
     rendered = render(output_format, report)
     if output_file is None:
         click.echo(rendered, nl=False, color=color)
@@ -242,6 +275,76 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, c
     threshold = Severity(fail_on).rank
     failing = any(d.severity.rank >= threshold for d in diagnostics)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _fix(result: CheckResult, targets: list[str], resolver: ConfigResolver, report_paths: list[str] | None,
+         unsafe: bool, diff: bool, fix_only: bool, quiet: bool) -> tuple[list[Diagnostic], int]:
+    """--fix, --fix-only, --diff: fix, re-check on the fixed texts, then write or print the
+    diff.  Returns the findings that remain and the number fixed (or exits: --diff, --fix-only)."""
+    from flowlint.engine import check_paths
+    from flowlint.fix.diffs import unified_diff
+    from flowlint.fix.loop import fix_project, write
+    from flowlint.loaders import overlay
+
+    def recheck(texts: dict[str, bytes]) -> list[Diagnostic]:
+        with overlay(texts):  # in this process: the fixed texts are not on disk yet
+            return check_paths(targets, jobs=1, cache_dir=None, resolver=resolver).diagnostics
+
+    wanted: Callable[[str], bool] = _ReportFilter(report_paths).covers if report_paths is not None else _everything
+    formats = {source.path: source.format for source in result.project.files}
+    outcome = fix_project(result.diagnostics, recheck, formats, unsafe=unsafe, wanted=wanted)
+    for note in outcome.notes:
+        click.echo(f"flowlint: {note}", err=True)
+    if not quiet and outcome.rejected:
+        click.echo(f"flowlint: {len(outcome.rejected)} fix(es) not applied: the re-check found a finding they "
+                   "would introduce", err=True)
+    if diff:
+        for path, changed in outcome.files.items():
+            click.echo(unified_diff(path, changed.before, changed.after), nl=False)
+        if not quiet:
+            click.echo(f"flowlint: would fix {outcome.fixed} finding(s) in {len(outcome.files)} file(s)", err=True)
+        sys.exit(EXIT_FINDINGS if outcome.files else EXIT_CLEAN)
+    written, problems = write(outcome.files.values())
+    for problem in problems:
+        click.echo(f"flowlint: {problem}", err=True)
+    count = sum(f.findings for f in written)
+    if fix_only:
+        if not quiet:
+            click.echo(f"flowlint: fixed {count} finding(s) in {len(written)} file(s)", err=True)
+        sys.exit(EXIT_ERROR if problems else EXIT_CLEAN)
+    if problems:  # what was not written is still there: report the findings as they are on disk
+        return result.diagnostics, 0
+    return outcome.diagnostics, count
+
+
+def _everything(_: str) -> bool:
+    return True
+
+
+def _frame_sources(project: Project, stdin_filename: str | None, stdin_data: bytes | None) -> Callable[[str], str | None]:
+    """The text of a flow file for code frames (None: no frame).  Only the flow files read
+    (never a .tf, .tfvars or options file, where credentials live; never an export)."""
+    from flowlint.ir import SourceFormat
+    from flowlint.loaders import decode_text
+
+    readable = {source.path for source in project.files if source.format is not SourceFormat.EXPORT}
+    texts: dict[str, str | None] = {}
+
+    def read(path: str) -> str | None:
+        if path not in readable:
+            return None
+        if path not in texts:
+            try:
+                if stdin_data is not None and path == stdin_filename:
+                    texts[path] = decode_text(stdin_data)
+                else:
+                    with open(path, "rb") as handle:
+                        texts[path] = decode_text(handle.read())
+            except (OSError, UnicodeDecodeError):
+                texts[path] = None
+        return texts[path]
+
+    return read
 
 
 def _not_flows(targets: list[str], linted: list[str], stdin_filename: str | None) -> list[str]:

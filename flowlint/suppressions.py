@@ -192,8 +192,8 @@ def _last_content_line(lines: list[str], extent: Span) -> int:
     The YAML end mark is where the *next* token starts, often on a later line after blank
     lines or comments; a comment down there belongs to what follows, not to this action.
     """
-    last = extent.end_line
-    if last - 1 < len(lines) and not lines[last - 1][: extent.end_column - 1].strip():
+    last = min(extent.end_line, len(lines))  # libyaml's end mark can lie past a last line without a break
+    if last == extent.end_line and not lines[last - 1][: extent.end_column - 1].strip():
         last -= 1
     while last > extent.line:
         text = lines[last - 1].strip()
