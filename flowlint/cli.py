@@ -425,12 +425,24 @@ def list_rules(output_format: str) -> None:
     if output_format == "markdown":
         from flowlint.reporters.rules_markdown import render_rules
 
-        click.echo(render_rules(rules), nl=False)
+        _echo_to_pipe(render_rules(rules))
         return
     width = max(len(r.info.name) for r in rules)
-    for rule in rules:
-        info = rule.info
-        click.echo(f"{info.code}  {info.name:<{width}}  {info.severity.value:<7}  {info.summary}")
+    _echo_to_pipe("".join(f"{r.info.code}  {r.info.name:<{width}}  {r.info.severity.value:<7}  {r.info.summary}\n"
+                          for r in rules))
+
+
+def _echo_to_pipe(text: str) -> None:
+    """Print ``text``; a reader that stops early (`flowlint rules | head -1`) is not an error:
+    exit 0 quietly, as `ls | head` does, instead of click's exit 1."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_CLEAN)
 
 
 @main.command()
@@ -446,16 +458,14 @@ def explain(code: str) -> None:
     if rule is None:
         raise click.UsageError(f"{code!r} is a prefix, not one rule; `flowlint rules` lists them")
     info = rule.info
-    click.echo(f"{info.code} {info.name} ({info.severity.value})\n")
-    click.echo(f"{info.summary}\n")
-    click.echo(f"Why: {info.why}\n")
+    lines = [f"{info.code} {info.name} ({info.severity.value})\n", f"{info.summary}\n", f"Why: {info.why}\n"]
     for example in info.examples:
-        click.echo(f"{'Bad' if example.bad else 'Good'}: {example.title}")
+        lines.append(f"{'Bad' if example.bad else 'Good'}: {example.title}")
         for name, content in example.files.items():
-            click.echo(f"  # {name}")
-            for line in content.rstrip("\n").splitlines():
-                click.echo(f"  {line}")
-        click.echo("")
+            lines.append(f"  # {name}")
+            lines.extend(f"  {line}" for line in content.rstrip("\n").splitlines())
+        lines.append("")
+    _echo_to_pipe("".join(f"{line}\n" for line in lines))
 
 
 @main.command()
@@ -497,42 +507,61 @@ def daemon_start(idle_timeout: float | None) -> None:
 
 @daemon.command(name="status")
 def daemon_status() -> None:
-    """Show the running server (exit 1 if none runs)."""
+    """Show the running server, then those of other installations of flowlint (another venv,
+    pre-commit's environment); exit 1 if this installation's server does not run."""
     from flowlint.daemon import protocol
 
     path = protocol.socket_path()
-    if path is None or not _echo_status(path):
+    mine = path is not None and _echo_status(path)
+    if not mine:
         click.echo("flowlint server: not running")
+    for other in protocol.all_sockets():
+        if other != path:
+            _echo_status(other, other=True)
+    if not mine:
         sys.exit(EXIT_FINDINGS)
 
 
 @daemon.command(name="stop")
-def daemon_stop() -> None:
+@click.option("--all", "stop_all", is_flag=True,
+              help="Also stop the servers of other installations of flowlint (`flowlint daemon status` lists them).")
+def daemon_stop(stop_all: bool) -> None:
     """Stop the running server (nothing to do if none runs)."""
     import time
 
     from flowlint.daemon import client, protocol
 
     path = protocol.socket_path()
-    reply = client.request("stop", path) if path is not None else None
-    if reply is None:
+    paths = [path] if path is not None else []
+    if stop_all:
+        paths += [p for p in protocol.all_sockets() if p != path]
+    stopped = 0
+    for each in paths:
+        reply = client.request("stop", each)
+        if reply is None or "pid" not in reply:
+            continue
+        deadline = time.monotonic() + 10
+        while os.path.exists(each) and time.monotonic() < deadline:
+            time.sleep(0.02)  # until it has let go of its socket
+        click.echo(f"flowlint server: stopped (pid {reply.get('pid')})")
+        stopped += 1
+    if not stopped:
         click.echo("flowlint server: not running")
-        return
-    deadline = time.monotonic() + 10
-    while path is not None and os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.02)  # until it has let go of its socket
-    click.echo(f"flowlint server: stopped (pid {reply.get('pid')})")
 
 
-def _echo_status(path: str) -> bool:
+def _echo_status(path: str, other: bool = False) -> bool:
     from flowlint.daemon import client
 
     status = client.request("status", path)
     if status is None:
         return False
     if "pid" not in status:
+        if other:  # another version's server: not ours to judge
+            click.echo(f"flowlint server of another installation: {status.get('error', status)}, socket {path}")
+            return True
         raise click.ClickException(f"the server at {path} answered: {status.get('error', status)}")
-    click.echo(f"flowlint server: running, pid {status.get('pid')}, up {status.get('uptime')} s, "
+    who = f"flowlint server of another installation ({status.get('python')})" if other else "flowlint server"
+    click.echo(f"{who}: running, pid {status.get('pid')}, up {status.get('uptime')} s, "
                f"{status.get('requests')} check(s) served, peak RSS {status.get('peak_rss_mb')} MB, "
                f"idle timeout {status.get('idle_timeout')} s, socket {status.get('socket')}")
     return True

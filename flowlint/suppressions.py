@@ -287,7 +287,8 @@ def _unused(directives: list[Directive], config: Config) -> Iterator[Diagnostic]
         if directive.malformed is not None:
             span = Span(directive.line, directive.column, directive.line, directive.column + len(directive.malformed))
             yield _fl900(severity, path, span, directive,
-                         "flowlint comment not understood: expected `# flowlint: disable=CODE[,CODE...]` or "
+                         "flowlint comment not understood" + _did_you_mean(directive.malformed)
+                         + ": expected `# flowlint: disable=CODE[,CODE...]` or "
                          "`# flowlint: disable-file=CODE[,CODE...]`")
             continue
         kind = "disable-file" if directive.file_level else "disable"
@@ -303,6 +304,24 @@ def _unused(directives: list[Directive], config: Config) -> Iterator[Diagnostic]
                 yield _fl900(severity, path, span, directive,
                              f"unused suppression: no {ref.code} finding {scope}; remove '{ref.text}' "
                              f"from the comment", ref.code, fixes.get(id(ref)))
+
+
+def _did_you_mean(comment: str) -> str:
+    """A hint for a misspelt directive (``disabel=``, ``disable_file=``, ``disable FL001``)."""
+    import difflib
+
+    word = re.match(r"[A-Za-z_-]*", _COMMENT_RE.sub("", comment, count=1))
+    written = word.group(0) if word else ""
+    if not written:
+        return ""
+    normal = written.lower().replace("_", "-")
+    close = [normal] if normal in _KINDS else difflib.get_close_matches(normal, _KINDS, n=1, cutoff=0.7)
+    if not close:
+        return ""
+    return f" (did you mean `{close[0]}=`?)"
+
+
+_KINDS = ["disable", "disable-file"]
 
 
 def _scope(directive: Directive) -> str:

@@ -81,6 +81,14 @@ def flow_type_by_api_type() -> dict[str, FlowTypeInfo]:
     return {info.type: info for info in flow_types().values()}
 
 
+def flow_type_label(api_type: str) -> str:
+    """How messages name a flow type: Architect's label ("In-Queue Call") for an API flow type
+    ("inqueuecall", as on Flow.type), so YAML keys and export types read alike; the type itself
+    when it is not in flow_types.json."""
+    info = flow_type_by_api_type().get(api_type.lower())
+    return info.label if info is not None else api_type
+
+
 @cache
 def flow_type_by_extension() -> dict[str, FlowTypeInfo]:
     """Lower-cased export extension (``.i3inboundflow``) -> flow type info."""

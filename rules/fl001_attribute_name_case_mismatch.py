@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from flowlint.analysis.attributes import Site
 from flowlint.analysis.external import BY_ID
 from flowlint.context import Context
-from flowlint.ir import ActionKind
+from flowlint.analysis.shadowing import shadowed_exports
+from flowlint.ir import ActionKind, SourceFormat
 from flowlint.diagnostics import Applicability, Diagnostic, Fix, Severity, related_at, where
 from flowlint.fix.scalars import replace_scalar
 from ._flows import task_flow
@@ -80,6 +81,7 @@ class AttributeNameCaseMismatch(Rule):
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         table = ctx.attributes
+        shadowed: set[int] | None = None  # computed at the first finding
         for site in table.gets:
             if site.name is None or (site.store, site.name) in table.sets:
                 continue
@@ -89,6 +91,9 @@ class AttributeNameCaseMismatch(Rule):
                 if found is not None:
                     yield found
                 continue
+            if shadowed is None:
+                shadowed = shadowed_exports(ctx.project.flows)
+            matches = _evidence(matches, shadowed)
             first = matches[0]
             spellings = sorted({m.name for m in matches if m.name is not None})
             others = f" (and {len(matches) - 1} more Set site(s))" if len(matches) > 1 else ""
@@ -141,6 +146,14 @@ def respell(site: Site, spellings: list[str], who: str, applicability: Applicabi
     found = (replace_scalar(f"Use '{spelling}', the spelling {who} uses", loc.file.resolve(loc), site.name or "",
                             spelling, loc.file.format, style, applicability) for spelling in spellings)
     return tuple(fix for fix in found if fix is not None)
+
+
+def _evidence(matches: list[Site], shadowed: set[int]) -> list[Site]:
+    """The Set sites to show: not those of an export that the YAML of the same flow shadows
+    (with `yaml-shadows-exports = false` both count, but the YAML is what is deployed), and
+    sites with a line (YAML, JSON) before sites in exports, which only have a logical location."""
+    shown = [m for m in matches if id(m.flow) not in shadowed] or matches
+    return sorted(shown, key=lambda m: m.attribute.name.loc.file.format is SourceFormat.EXPORT)
 
 
 RULE = AttributeNameCaseMismatch()

@@ -183,7 +183,7 @@ class GetBeforeSet(Rule):
         elif variable and site.attribute.unused:
             elsewhere = ""
             if setters and not in_own_flow:
-                names = ", ".join(sorted({f"'{s.flow.name}'" for s in setters}))
+                names = _flow_list(setters)
                 elsewhere = (f" (it is set only in {names}, which cannot run before flow '{flow.name}'; if it does, "
                              f"declare it in `flow-links`)")
             message = (f"Get of '{name}' can run before any Set{elsewhere}, but nothing reads {variable}: remove "
@@ -202,8 +202,8 @@ class GetBeforeSet(Rule):
             return (f"Get of '{name}' can run before it is set: the Set at {where(own.attribute.name.loc)} "
                     f"is not on every path from the start of flow '{flow.name}' to this Get")
         if in_own_flow:
-            modules = sorted({f"'{s.flow.name}'" for s in setters if s.flow.type == "commonmodule"})
-            return (f"Get of '{name}' can run before it is set: common module {', '.join(modules)} sets it, but "
+            modules = _flow_list([s for s in setters if s.flow.type == "commonmodule"], "module")
+            return (f"Get of '{name}' can run before it is set: common module {modules} sets it, but "
                     f"flow '{flow.name}' does not call it on every path to this Get")
         near = _near_upstream(ctx, site)
         if near:
@@ -213,9 +213,21 @@ class GetBeforeSet(Rule):
         if not setters:
             return (f"Get of '{name}' reads an attribute that no flow in the project sets; if it is written "
                     f"outside the project (API, scripts, another system), add it to `external-attributes`")
-        names = ", ".join(sorted({f"'{s.flow.name}'" for s in setters}))
+        names = _flow_list(setters)
         return (f"Get of '{name}' can run before any Set: it is set only in {names}, which cannot run "
                 f"before flow '{flow.name}'; if it does (e.g. through a queue), declare it in `flow-links`")
+
+
+#: How many setting flows a message names; the rest are counted ("and 12 more").
+_MAX_NAMED_FLOWS = 3
+
+
+def _flow_list(setters: list[Site], noun: str = "flow") -> str:
+    """The flows setting the attribute, for a message: the first few by name, then a count."""
+    names = sorted({s.flow.name for s in setters})
+    shown = ", ".join(f"'{n}'" for n in names[:_MAX_NAMED_FLOWS])
+    rest = len(names) - _MAX_NAMED_FLOWS
+    return f"{shown} and {rest} more {noun}(s)" if rest > 0 else shown
 
 
 def _running_sets(graph: FlowGraph, setters: list[Site]) -> frozenset[int]:

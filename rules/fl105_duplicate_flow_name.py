@@ -8,6 +8,7 @@ from flowlint.diagnostics import Diagnostic, Severity, related_at, where
 from flowlint.ir import Flow
 from flowlint.loaders.placeholders import has_placeholder
 from flowlint.registry import Example, Rule, RuleInfo
+from flowlint.tables import flow_type_label
 
 from ._flows import task_flow
 
@@ -66,13 +67,20 @@ class DuplicateFlowName(Rule):
             deployed = f" (deployed by {original.deployment})" if original.deployment else ""
             yield ctx.diagnostic(
                 self.info.code,
-                f"flow name '{flow.name}' is already used by the {original.type_key} flow '{original.name}' in "
-                f"{where(original.name_loc)}{deployed}; publishing one replaces the other, and cross-flow rules "
+                f"flow name '{flow.name}' is already used by the {flow_type_label(original.type)} flow '{original.name}' "
+                f"in {_file_of(original)}{deployed}; publishing one replaces the other, and cross-flow rules "
                 f"follow both: remove or rename the stale copy",
                 flow.name_loc,
                 flow=flow,
                 related=(related_at(f"the first flow named '{original.name}'", original.name_loc),),
             )
+
+
+def _file_of(flow: Flow) -> str:
+    """Where the other flow is: ``file:line`` of its name, or just the file for an export (its
+    logical location would only repeat the flow's name, which the message already gives)."""
+    span = flow.name_loc.file.resolve(flow.name_loc)
+    return where(flow.name_loc) if span is not None else flow.name_loc.file.path
 
 
 RULE = DuplicateFlowName()

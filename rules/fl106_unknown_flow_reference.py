@@ -44,19 +44,22 @@ class UnknownFlowReference(Rule):
         external = set(ctx.config.external_flows)
         graph = ctx.flow_graph
         names: list[str] | None = None
-        hints: dict[str, str] = {}  # one fuzzy search per distinct name: it scans every flow name
+        # One fuzzy search per distinct name (it scans every flow name): the two best, so that
+        # when the best is the calling flow itself (a flow does not transfer to itself) the next can be named.
+        close: dict[str, list[str]] = {}
         for reference in graph.references:
             if reference.targets or reference.name in external:
                 continue
-            hint = hints.get(reference.name)
-            if hint is None:
+            candidates = close.get(reference.name)
+            if candidates is None:
                 if names is None:
                     names = sorted({f.name for f in graph.flows})
-                close = difflib.get_close_matches(reference.name, names, n=1)
-                hint = hints[reference.name] = f"did you mean '{close[0]}'? " if close else ""
+                candidates = close[reference.name] = difflib.get_close_matches(reference.name, names, n=2)
+            others = [c for c in candidates if c != reference.source.name]
+            hint = f"did you mean '{others[0]}'? If" if others else "if"
             yield ctx.diagnostic(
                 self.info.code,
-                f"'{reference.name}' is not a flow in this project; {hint}if it lives elsewhere, add it to "
+                f"'{reference.name}' is not a flow in this project; {hint} it lives elsewhere, add it to "
                 f"`external-flows`",
                 reference.value.loc,
                 flow=reference.source,

@@ -179,7 +179,7 @@ async def test_index_publishes_workspace_findings_with_details(client: Client, r
     assert first.range == types.Range(start_pos, types.Position(start_pos.line, start_pos.character + 9))
     assert first.source == "flowlint" and first.severity == types.DiagnosticSeverity.Error
     assert first.code_description is not None
-    assert first.code_description.href.endswith("rules.html#fl001-attribute-name-case-mismatch")
+    assert first.code_description.href.endswith("docs/rules.md#fl001-attribute-name-case-mismatch")
     assert "set as 'AccountId'" in first.message and "flows/main.yaml:17" in first.message
     (related,) = first.related_information or []
     main_text = (root / "flows" / "main.yaml").read_text(encoding="utf-8")

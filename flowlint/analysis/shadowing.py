@@ -22,11 +22,16 @@ def cross_flow_view(project: Project, enabled: bool = True) -> Project:
     (ignoring case, as Architect does) defines; the project itself when there are none."""
     if not enabled:
         return project
-    exports = [f for f in project.flows if f.file.format is SourceFormat.EXPORT]
-    if not exports:
-        return project
-    yaml_keys = {_key(f) for f in project.flows if f.file.format is SourceFormat.YAML and f.name.strip()}
-    shadowed = {id(f) for f in exports if _key(f) in yaml_keys}
+    shadowed = shadowed_exports(project.flows)
     if not shadowed:
         return project
     return Project([f for f in project.flows if id(f) not in shadowed], project.files)
+
+
+def shadowed_exports(flows: list[Flow]) -> set[int]:
+    """ids of the export flows that a YAML flow of the same type and name (ignoring case) defines."""
+    exports = [f for f in flows if f.file.format is SourceFormat.EXPORT]
+    if not exports:
+        return set()
+    yaml_keys = {_key(f) for f in flows if f.file.format is SourceFormat.YAML and f.name.strip()}
+    return {id(f) for f in exports if _key(f) in yaml_keys}

@@ -50,6 +50,50 @@ def available() -> bool:
     return hasattr(socket, "AF_UNIX") and hasattr(os, "getuid")
 
 
+def _candidate_dirs() -> list[str]:
+    """Where a socket may be, in order of preference (see :func:`runtime_dir`)."""
+    candidates: list[str] = []
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    if xdg and os.path.isabs(xdg):
+        candidates.append(os.path.join(xdg, "flowlint"))
+    candidates.append(os.path.join(os.environ.get("TMPDIR") or "/tmp", f"flowlint-{os.getuid()}"))
+    candidates.append(f"/tmp/flowlint-{os.getuid()}")
+    return list(dict.fromkeys(candidates))
+
+
+def _private(directory: str) -> bool:
+    try:
+        st = os.lstat(directory)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def all_sockets() -> list[str]:
+    """Every server socket of this user in any of the places a server may listen, whichever
+    installation started it: each installation (a project's venv, pre-commit's environment,
+    pipx) has its own server and socket name, but ``flowlint daemon status`` shows them all."""
+    if not available():
+        return []
+    found: list[str] = []
+    for directory in _candidate_dirs():
+        if not _private(directory):
+            continue
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(directory, name)
+            if name.endswith(".sock") and path not in found:
+                try:
+                    if stat.S_ISSOCK(os.lstat(path).st_mode):
+                        found.append(path)
+                except OSError:
+                    continue
+    return found
+
+
 def runtime_dir(create: bool) -> str | None:
     """A directory for the socket that only this user can enter (None: none can be had).
 
@@ -59,14 +103,7 @@ def runtime_dir(create: bool) -> str | None:
     """
     if not available():
         return None
-    uid = os.getuid()
-    candidates: list[str] = []
-    xdg = os.environ.get("XDG_RUNTIME_DIR")
-    if xdg and os.path.isabs(xdg):
-        candidates.append(os.path.join(xdg, "flowlint"))
-    candidates.append(os.path.join(os.environ.get("TMPDIR") or "/tmp", f"flowlint-{uid}"))
-    candidates.append(f"/tmp/flowlint-{uid}")
-    for directory in candidates:
+    for directory in _candidate_dirs():
         if len(directory) + 24 > _MAX_SOCKET_PATH:
             continue
         if create:
@@ -76,11 +113,7 @@ def runtime_dir(create: bool) -> str | None:
                 pass
             except OSError:
                 continue
-        try:
-            st = os.lstat(directory)
-        except OSError:
-            continue
-        if stat.S_ISDIR(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o077:
+        if _private(directory):
             return directory
     return None
 

@@ -784,11 +784,23 @@ def _fl100(source: SourceFile, message: str, span: Span | None) -> Diagnostic:
     return Diagnostic("FL100", Severity.ERROR, message, source.path, span, "file")
 
 
+def _unclosed_quote(error: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    """Where an unterminated quoted scalar opens: PyYAML reports the end of the stream (the
+    problem) and the opening quote only as context; the opening is where the mistake is."""
+    if (error.context_mark is not None and (error.context or "").startswith("while scanning a quoted scalar")
+            and "end of stream" in (error.problem or "")):
+        return error.context_mark
+    return None
+
+
 def compose_error(text: str) -> str | None:
     """What makes ``text`` (placeholders already tokenised) invalid YAML, if anything."""
     try:
         _compose(text)
     except yaml.MarkedYAMLError as error:
+        unclosed = _unclosed_quote(error)
+        if unclosed is not None:
+            return f"a quote opened at line {unclosed.line + 1} is never closed"
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}" if mark else ""
         return f"{error.problem or error.context or 'syntax error'}{where}"
@@ -817,6 +829,12 @@ def load_yaml_text(path: str, text: str, table: ActionTable | None = None, deplo
     try:
         root: Node | None = _compose(substituted)
     except yaml.MarkedYAMLError as error:
+        unclosed = _unclosed_quote(error)
+        if unclosed is not None:
+            span = Span(unclosed.line + 1, unclosed.column + 1, unclosed.line + 1, unclosed.column + 2)
+            return LoadResult(source, diagnostics=[_fl100(
+                source, "invalid YAML: the quote opened here is never closed (the file ends inside the quoted "
+                        "value); add the closing quote", span)])
         mark = error.problem_mark or error.context_mark
         span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
         problem = placeholders.restore(str(error.problem or error.context or "syntax error"), mapping)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from flowlint import __version__
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.ir import Span
 from flowlint.lsp.model import Snapshot
@@ -12,12 +16,6 @@ from flowlint.lsp.positions import Pos
 from flowlint.registry import rules_by_code
 
 SOURCE = "flowlint"
-#: Where a rule's documentation lives: the published form of docs/rules.md.  Placeholders:
-#: ``{code}`` (FL001), ``{code_lower}`` (fl001), ``{name}`` (attribute-name-case-mismatch)
-#: and ``{anchor}`` (fl001-attribute-name-case-mismatch, the heading anchor in rules.md).
-#: The project has no published docs site yet: clients can point it elsewhere with the
-#: ``docsUrl`` setting.
-DEFAULT_DOCS_URL = "https://flowlint.readthedocs.io/en/latest/rules.html#{anchor}"
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -28,6 +26,43 @@ _SEVERITY = {
 
 def uri_of(path: str) -> str:
     return from_fs_path(path) or "file://" + path
+
+
+def rules_reference_uri() -> str:
+    """A ``file:`` URI of this repository's rule reference, docs/rules.md, for the flowlint that
+    runs: the file itself when flowlint runs from its source tree (a clone, an editable install),
+    else the same text (``flowlint rules --format markdown``) written once per version to the
+    user's cache directory, since a wheel carries no docs/.  It resolves offline and always
+    describes the rules this server runs; there is no published documentation site."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    in_tree = os.path.join(here, "docs", "rules.md")
+    if os.path.isfile(in_tree) and os.path.isfile(os.path.join(here, "pyproject.toml")):
+        return uri_of(in_tree)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for directory in (os.path.join(cache, "flowlint"), os.path.join(tempfile.gettempdir(), "flowlint-docs")):
+        path = os.path.join(directory, f"rules-{__version__}.md")
+        try:
+            if not os.path.isfile(path):
+                from flowlint.registry import all_rules
+                from flowlint.reporters.rules_markdown import render_rules
+
+                os.makedirs(directory, exist_ok=True)
+                temporary = f"{path}.{os.getpid()}.tmp"
+                with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+                    handle.write(render_rules(all_rules()))
+                os.replace(temporary, path)
+            return uri_of(path)
+        except OSError:
+            continue
+    return uri_of(in_tree)  # nowhere to write: the link names where the reference would be
+
+
+#: Where a rule's documentation lives: docs/rules.md (see :func:`rules_reference_uri`) at the
+#: rule's heading.  Clients can point it elsewhere (a published copy) with the ``docsUrl``
+#: setting, a template with ``{code}`` (FL001), ``{code_lower}`` (fl001), ``{name}``
+#: (attribute-name-case-mismatch) and ``{anchor}`` (fl001-attribute-name-case-mismatch, the
+#: heading's anchor in rules.md, as GitHub and editors' Markdown previews make it).
+DEFAULT_DOCS_URL = rules_reference_uri() + "#{anchor}"
 
 
 def lsp_position(pos: Pos) -> types.Position:
