@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from flowlint.diagnostics import Diagnostic
     from flowlint.engine import CheckResult
     from flowlint.ir import Project
+    from flowlint.reporters.map_model import MapModel
 
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -260,7 +261,6 @@ def check(paths: tuple[str, ...], output_format: str | None, output_file: str | 
                     masked=secured_literals(result.project) if output_format == "full" else frozenset())
     if fixed and output_format not in TEXT_FORMATS and not quiet:
         click.echo(f"flowlint: fixed {fixed} finding(s)", err=True)
-
     rendered = render(output_format, report)
     if output_file is None:
         click.echo(rendered, nl=False, color=color)
@@ -412,6 +412,188 @@ class _ReportFilter:
             found = any(real == p or real.startswith(p.rstrip(os.sep) + os.sep) for p in self._paths)
             self._cache[path] = found
         return found
+
+
+def _project_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The discovery and configuration options `map` and `attributes` share with `check`."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--config", "config_args", multiple=True, metavar="FILE | KEY=VALUE",
+                     help="A configuration file for every path, or a TOML 'key = value' overriding that key of every "
+                          "configuration (repeatable), as for `check`."),
+        click.option("--select", "select", multiple=True, metavar="CODES", help="Rules whose findings are shown."),
+        click.option("--ignore", "ignore", multiple=True, metavar="CODES", help="Rules whose findings are not shown."),
+        click.option("--exclude", "exclude", multiple=True, metavar="GLOBS", help="Globs of files to leave out."),
+        click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Add to the excluded globs."),
+        click.option("--respect-gitignore/--no-respect-gitignore", "respect_gitignore", default=None,
+                     help="Skip files that git ignores (default: on, or config respect-gitignore)."),
+        click.option("--substitute", "substitute", multiple=True, metavar="KEY=VALUE",
+                     help="Archy substitution value for {{KEY}} (repeatable), as for `check`."),
+        click.option("--substitutions", "options_files", multiple=True, type=click.Path(dir_okay=False),
+                     help="An Archy options file (repeatable), as for `check`."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes for loading (default: the number of CPUs)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _load_map(paths: tuple[str, ...], config_args: tuple[str, ...], select: tuple[str, ...],
+              ignore: tuple[str, ...], exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+              respect_gitignore: bool | None, substitute: tuple[str, ...], options_files: tuple[str, ...],
+              jobs: int | None) -> MapModel:
+    """The projects under ``paths`` through check's pipeline, as a map (exit 2 on a usage,
+    configuration or internal error).  Never from the cache: its warm path keeps only what
+    findings need, and the map shows every flow whole."""
+    from flowlint.config import ConfigError, ConfigResolver, load_config
+    from flowlint.overrides import Overrides, UsageProblem, adjuster, split_codes, split_config, split_globs, \
+        substitution_pairs
+    from flowlint.reporters.map_model import build_map, load_projects
+
+    targets = list(paths) or ["."]
+    missing = [t for t in targets if not os.path.lexists(t)]
+    if missing:
+        click.echo(f"flowlint: no such file or directory: {', '.join(missing)}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        config_file, settings = split_config(config_args)
+        overrides = Overrides(
+            select=split_codes(select, "--select") if select else None, ignore=split_codes(ignore, "--ignore"),
+            exclude=split_globs(exclude) if exclude else None, extend_exclude=split_globs(extend_exclude),
+            settings=settings, substitutions=substitution_pairs(substitute), options_files=list(options_files),
+            respect_gitignore=respect_gitignore)
+        for path in options_files:
+            if not os.path.isfile(path):
+                raise UsageProblem(f"--substitutions: options file {path!r} does not exist")
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from error
+    try:
+        explicit = load_config(targets, config_file) if config_file is not None else None
+        resolver = ConfigResolver(explicit, adjuster(overrides))
+        model = build_map(load_projects(targets, resolver, jobs=jobs or _cpu_count()))
+    except ConfigError as error:
+        click.echo(f"flowlint: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception:  # noqa: BLE001 - the promise is exit 2 with a report, never a bare traceback
+        click.echo("flowlint: internal error (please report this with the file that caused it):", err=True)
+        click.echo(traceback.format_exc(), err=True)
+        sys.exit(EXIT_ERROR)
+    if model.files_checked == 0:
+        click.echo(f"flowlint: warning: no flow file found under {', '.join(targets)}", err=True)
+    return model
+
+
+def _write_output(text: str, output_file: str | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
+            handle.write(text)
+    except OSError as error:
+        click.echo(f"flowlint: cannot write {output_file}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+_MAP_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".mmd": "mermaid", ".mermaid": "mermaid",
+                 ".dot": "dot", ".gv": "dot"}
+
+
+@main.command(name="map")
+@_project_options
+@click.option("--format", "output_format", type=click.Choice(["html", "json", "mermaid", "dot"]), default=None,
+              help="html (default; a self-contained page), json (docs/map.md has its schema), mermaid or dot. "
+                   "Without it, the -o file's suffix decides (.json, .mmd, .dot), else html.")
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
+              help="Write the map to this file instead of standard output.")
+@click.option("--flow", "flow_name", metavar="NAME", help="Only this flow and the flows linked to it.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="With --flow: how many links away flows are still shown.")
+@click.option("--attribute", "attribute_name", metavar="NAME",
+              help="Only this attribute (and its case variants): the flows that set and read it and the links "
+                   "between them.")
+@click.option("--links", "link_style", type=click.Choice(["relative", "vscode"]), default="relative",
+              show_default=True, help="HTML: file links relative to the page, or vscode:// links to the line.")
+@click.option("--rules-url", default="docs/rules.md", show_default=True,
+              help="HTML: the rule reference that findings link to (an anchor per rule is added).")
+def map_command(paths: tuple[str, ...], config_args: tuple[str, ...], select: tuple[str, ...],
+                ignore: tuple[str, ...], exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+                respect_gitignore: bool | None, substitute: tuple[str, ...], options_files: tuple[str, ...],
+                jobs: int | None, output_format: str | None, output_file: str | None,
+                flow_name: str | None, depth: int, attribute_name: str | None, link_style: str,
+                rules_url: str) -> None:
+    """Draw the flows under PATHS (default: .), the links between them and the attributes they
+    set and read: an interactive HTML page, or JSON, Mermaid or DOT.
+
+    Names, types and positions only: never a value from a flow. Exit codes: 0 written,
+    2 usage, configuration or internal error (findings do not change it).
+    """
+    from flowlint.reporters.map_focus import FocusError, focus_attribute, focus_flow
+
+    if flow_name is not None and attribute_name is not None:
+        raise click.UsageError("--flow and --attribute each focus the map: give one of them")
+    if output_format is None:
+        suffix = os.path.splitext(output_file or "")[1].lower()
+        output_format = _MAP_SUFFIXES.get(suffix, "html")
+    model = _load_map(paths, config_args, select, ignore, exclude, extend_exclude, respect_gitignore, substitute,
+                      options_files, jobs)
+    select_on_open: dict[str, str] | None = None
+    try:
+        if flow_name is not None:
+            model = focus_flow(model, flow_name, depth)
+            select_on_open = {"flow": next(n.name for n in model.nodes if n.name.casefold() == flow_name.casefold())}
+        elif attribute_name is not None:
+            model = focus_attribute(model, attribute_name)
+            select_on_open = {"attribute": next(a.name for a in model.attributes
+                                                if a.name.casefold() == attribute_name.casefold())}
+    except FocusError as error:
+        raise click.UsageError(str(error)) from error
+    if output_format == "json":
+        from flowlint.reporters.map_json import render_json
+
+        text = render_json(model)
+    elif output_format == "mermaid":
+        from flowlint.reporters.map_text import render_mermaid
+
+        text = render_mermaid(model)
+    elif output_format == "dot":
+        from flowlint.reporters.map_text import render_dot
+
+        text = render_dot(model)
+    else:
+        from flowlint.reporters.map_html import render_html
+
+        directory = os.path.dirname(os.path.abspath(output_file)) if output_file else os.getcwd()
+        text = render_html(model, output_dir=directory, link_style=link_style, rules_url=rules_url,
+                           select=select_on_open)
+    _write_output(text, output_file)
+    if output_file is not None:
+        flows = sum(1 for n in model.nodes if n.is_flow)
+        click.echo(f"flowlint: wrote the map of {flows} flow(s) to {output_file}", err=True)
+
+
+@main.command(name="attributes")
+@_project_options
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json", "markdown"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
+              help="Write the inventory to this file instead of standard output.")
+def attributes_command(paths: tuple[str, ...], config_args: tuple[str, ...], select: tuple[str, ...],
+                       ignore: tuple[str, ...], exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+                       respect_gitignore: bool | None, substitute: tuple[str, ...], options_files: tuple[str, ...],
+                       jobs: int | None, output_format: str, output_file: str | None) -> None:
+    """The attribute inventory of the flows under PATHS (default: .): every attribute name, its
+    store, where it is set and read, writers outside the flows, secured data, findings.
+
+    Sorted and stable, to commit and review. Names and positions only: never a value.
+    Exit codes: 0 written, 2 usage, configuration or internal error.
+    """
+    from flowlint.reporters.inventory import render_inventory
+
+    model = _load_map(paths, config_args, select, ignore, exclude, extend_exclude, respect_gitignore, substitute,
+                      options_files, jobs)
+    _write_output(render_inventory(model, output_format), output_file)
 
 
 @main.command(name="rules")

@@ -26,6 +26,9 @@ class CheckResult:
     files_checked: int = 0
     #: Findings hidden by ``# flowlint: disable`` comments.
     suppressed: int = 0
+    #: One project's configuration as the pipeline used it (its deployments and data actions
+    #: included), from :func:`check_project`; the map and inventory build their analyses on it.
+    config: Config | None = None
 
 
 def run_rules(project: Project, config: Config) -> list[Diagnostic]:
@@ -143,7 +146,7 @@ def check_project(files: list[tuple[str, str]], config: Config, *, suppress: boo
     found = collect(flow_files, config, jobs=jobs or 1, cache_dir=cache_dir)
     kept, suppressed = _finalize(found.diagnostics + repository_findings, config,
                                  found.project if suppress else None)
-    return CheckResult(found.project, kept, found.files_checked, suppressed)
+    return CheckResult(found.project, kept, found.files_checked, suppressed, config)
 
 
 def read_deployments(files: list[tuple[str, str]], config: Config,

@@ -34,7 +34,7 @@ from pygls.uris import to_fs_path
 from flowlint import __version__
 from flowlint.config import FLOWLINT_TOML, PYPROJECT_TOML, Config, ConfigError, load_config
 from flowlint.loaders.discover import EXPORT_PREFIX, JSON_SUFFIX, TERRAFORM_SUFFIXES, YAML_SUFFIXES
-from flowlint.lsp import features
+from flowlint.lsp import features, map_command
 from flowlint.lsp.convert import DEFAULT_DOCS_URL, publishable, uri_of
 from flowlint.lsp.model import Document, Snapshot, WorkspaceModel
 from flowlint.lsp.positions import Pos
@@ -552,6 +552,22 @@ def create_server() -> FlowlintServer:
             return None  # edits are still coming in: positions would be off
         return features.code_actions(snapshot, path, _pos(params.range.start), _pos(params.range.end),
                                      server.encoding, server.settings.docs_url) or None
+
+    @server.command(map_command.COMMAND)
+    @request
+    async def show_map(*args: Any) -> dict[str, str]:
+        """Write the workspace's map (HTML) and return its path and URI for the editor to open."""
+        docs = server.settings.docs_url
+        config_file = server.settings.config_file
+        if config_file is not None and server.roots and not os.path.isabs(config_file):
+            config_file = os.path.join(server.roots[0], config_file)
+        loop = asyncio.get_running_loop()
+        try:
+            path = await loop.run_in_executor(server._worker, functools.partial(  # pyright: ignore[reportPrivateUsage]
+                map_command.write_workspace_map, list(server.roots), config_file, docs))
+        except (ConfigError, OSError) as error:
+            raise JsonRpcInvalidParams(f"flowlint: cannot write the map: {error}") from error
+        return {"path": path, "uri": uri_of(path)}
 
     @server.feature(types.SHUTDOWN)
     @notification
