@@ -21,16 +21,18 @@ from flowlint.registry import rule_info
 class Context:
     """What every rule sees: the project, the config, and analyses computed once on demand."""
 
-    def __init__(self, project: Project, config: Config | None = None) -> None:
+    def __init__(self, project: Project, config: Config | None = None, report: frozenset[str] | None = None) -> None:
         self.project = project
         self.config = config or Config()
+        #: Files whose findings are wanted (None: all): the others only lend their flows.
+        self.report = report
         self._mustset: dict[int, MustSet] = {}
         self._module_summaries: dict[str, State] = {}
         self._scopes: dict[int, frozenset[str]] = {}
 
     @cached_property
     def attributes(self) -> AttributeTable:
-        return build_attribute_table(self.project)
+        return build_attribute_table(self.project, self.report)
 
     @cached_property
     def expressions(self) -> list[ExpressionValue]:
@@ -110,7 +112,11 @@ class Context:
                         f"common module '{module.name}' reads secured data in '{action.name}'"),))
         result: dict[int, Taint] = {}
         seeds: dict[str, TaintState] = {}
-        for flow in self.project.flows:
+        # A module's taint comes from its callers: with a module among the reported files,
+        # every flow is walked; else only the reported ones (the others' findings are unwanted).
+        walked = self.project.flows if any(m.file.path in (self.report or ()) for m in modules) \
+            else self._reported(self.project.flows)
+        for flow in walked:
             if flow.type == "commonmodule" or not _may_carry_secured_data(flow, module_outputs):
                 continue
             taint = Taint(flow, None, module_outputs)
@@ -126,10 +132,15 @@ class Context:
                         seed = seeds.setdefault(action.target.text or "", {})
                         seed[input_name.lower()] = (*found[1], Step(
                             input_name, value.loc, f"passed to common module '{action.target.text}'"))
-        for module in modules:
+        for module in (modules if walked is self.project.flows else self._reported(modules)):
             if module.name in seeds or _may_carry_secured_data(module, module_outputs):
                 result[id(module)] = Taint(module, seeds.get(module.name), module_outputs)
         return result
+
+    def _reported(self, flows: list[Flow]) -> list[Flow]:
+        """``flows`` of the files whose findings are wanted (see ``report``)."""
+        report = self.report
+        return flows if report is None else [f for f in flows if f.file.path in report]
 
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
                    attribute: str | None = None, related: tuple[Related, ...] = (),

@@ -71,14 +71,21 @@ def store_of(kind: ActionKind) -> Store | None:
     return _STORE.get(kind)
 
 
-def build_attribute_table(project: Project) -> AttributeTable:
+def build_attribute_table(project: Project, report: frozenset[str] | None = None) -> AttributeTable:
+    """Every Set and Get site of ``project``; with ``report`` (file paths), the Gets of those
+    files only: the incremental analysis wants findings there alone, and every Set still
+    counts for them."""
     table = AttributeTable()
     for flow in project.flows:
+        gets = report is None or flow.file.path in report
         for action, attribute in flow.iter_attributes():
             store = _STORE.get(action.kind)
             if store is None:
                 continue
-            site = Site(flow, action, attribute, store, action.kind not in DATA_GET_KINDS, literal_name(attribute))
+            is_set = action.kind not in DATA_GET_KINDS
+            if not (is_set or gets):
+                continue
+            site = Site(flow, action, attribute, store, is_set, literal_name(attribute))
             table.sites.append(site)
             if site.is_set and site.name is not None:
                 table.sets[(store, site.name)].append(site)

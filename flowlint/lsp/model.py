@@ -22,7 +22,8 @@ from functools import cached_property
 from flowlint.analysis.attributes import AttributeTable, build_attribute_table
 from flowlint.config import Config, ConfigError, ConfigResolver
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.engine import finalize, run_rules
+from flowlint.engine import finalize
+from flowlint.pipeline.resident import Outcome, ResidentProject
 from flowlint.pipeline.units import build_project, table_for
 from flowlint.ir import Project, SourceFile, SourceFormat
 from flowlint.loaders import LoadResult, decode_text, load_bytes, read_flow_bytes
@@ -118,6 +119,14 @@ class WorkspaceModel:
         self.repository_findings: list[Diagnostic] = []
         #: Data actions of the workspace that write conversation attributes (repository stage).
         self.data_actions: list[DataActionDefinition] = []
+        #: Each project's analysis, kept between edits (by configuration and data actions).
+        self._residents: dict[tuple[int, tuple[DataActionDefinition, ...]], ResidentProject] = {}
+        #: Each file's project configuration, for the resolver that found it (a walk up the
+        #: directories per file and per edit costs more than the analysis of a small edit).
+        self._config_of: dict[str, Config] = {}
+        self._config_resolver_of_cache: ConfigResolver | None = None
+        #: How the last analysis went (tests and benchmarks read it).
+        self.last_outcome: Outcome | None = None
         self._options_files: set[str] = set()
         self._ignores: dict[str, GitIgnore] = {}
         #: The nearest configuration file of each directory (projects); see :meth:`_projects`.
@@ -335,20 +344,31 @@ class WorkspaceModel:
         whole, _ = build_project(state.result for state in files.values())
         error: str | None = None
         by_file: dict[str, list[Diagnostic]] = {}
+        used: dict[tuple[int, tuple[DataActionDefinition, ...]], ResidentProject] = {}
         for index, (config, states) in enumerate(self._projects(files)):
-            # As the command line does: each project's flows together, with its configuration.
-            project, found = build_project(state.result for state in states)
-            if index == 0:
-                found.extend(self.repository_findings)
-            if self.data_actions:
-                config = replace(config, data_actions=tuple(self.data_actions))
+            # As the command line does: each project's flows together, with its configuration;
+            # kept analysed between edits (flowlint.pipeline.resident), which re-checks only
+            # the files an edit can change.
+            key = (id(config), tuple(self.data_actions))
+            resident = used[key] = self._residents.get(key) or ResidentProject(
+                replace(config, data_actions=key[1]) if key[1] else config, finalize)
+            extra = self.repository_findings if index == 0 else []
             try:
-                found.extend(run_rules(project, config))
+                outcome = resident.update({state.display: state.result for state in states}, extra)
             except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it
                 error = "flowlint: a rule failed; only load-time findings are shown\n" + traceback.format_exc()
-            for diagnostic in finalize(found, config, project=project):  # project: inline suppressions
-                path = self._paths.get(diagnostic.file) or os.path.abspath(diagnostic.file)
-                by_file.setdefault(path, []).append(diagnostic)
+                used.pop(key, None)
+                project, found = build_project(state.result for state in states)
+                outcome_findings: dict[str, list[Diagnostic]] = {}
+                for diagnostic in finalize(found + list(extra), config, project=project):
+                    outcome_findings.setdefault(diagnostic.file, []).append(diagnostic)
+            else:
+                outcome_findings = outcome.findings
+                self.last_outcome = outcome
+            for display, found in outcome_findings.items():
+                path = self._paths.get(display) or os.path.abspath(display)
+                by_file.setdefault(path, []).extend(found)
+        self._residents = used
         for found in by_file.values():
             found.sort(key=lambda d: d.sort_key)
         return Snapshot(self.snapshot.generation + 1, self.config, files, whole, by_file,
@@ -361,13 +381,19 @@ class WorkspaceModel:
         if self.explicit_config:
             return [(self.config, list(files.values()))]
         groups: dict[str | None, tuple[Config, list[FileState]]] = {}
+        if self._config_resolver_of_cache is not self._resolver:  # configuration files re-read
+            self._config_of.clear()
+            self._config_resolver_of_cache = self._resolver
         for state in files.values():
-            try:
-                config = self._resolver.for_path(state.path)
-            except ConfigError:
-                config = self.config  # a broken nested file: the server reports configuration errors
-            if config.path is None or config.path == self.config.path:
-                config = self.config
+            config = self._config_of.get(state.path)
+            if config is None:
+                try:
+                    config = self._resolver.for_path(state.path)
+                except ConfigError:
+                    config = self.config  # a broken nested file: the server reports configuration errors
+                if config.path is None or config.path == self.config.path:
+                    config = self.config
+                self._config_of[state.path] = config
             groups.setdefault(config.path, (config, []))[1].append(state)
         top = groups.pop(self.config.path, (self.config, []))
         return [top, *(groups[key] for key in sorted(groups, key=lambda k: k or ""))]

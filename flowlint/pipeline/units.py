@@ -348,12 +348,15 @@ def run_per_file_rules(project: Project, config: Config, rules: Sequence[Rule]) 
     return {rule.info.code: run_check(rule, ctx) for rule in rules}
 
 
-def run_cross_flow_rules(project: Project, config: Config, rules: Sequence[Rule]) -> dict[str, list[Diagnostic]]:
+def run_cross_flow_rules(project: Project, config: Config, rules: Sequence[Rule],
+                         report: frozenset[str] | None = None) -> dict[str, list[Diagnostic]]:
+    """The cross-flow ``rules`` over ``project``; with ``report``, findings are wanted in
+    those files only (others may be left out: the caller discards them)."""
     from flowlint.analysis.shadowing import cross_flow_view
     from flowlint.context import Context
     from flowlint.registry import run_check
 
-    ctx = Context(cross_flow_view(project, config.yaml_shadows_exports), config)
+    ctx = Context(cross_flow_view(project, config.yaml_shadows_exports), config, report)
     return {rule.info.code: run_check(rule, ctx) for rule in rules}
 
 

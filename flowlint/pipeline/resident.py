@@ -1,0 +1,306 @@
+"""Incremental analysis of a project held in memory: the language server's engine.
+
+A :class:`ResidentProject` keeps, per file, its load result, its per-file findings and
+what ties it to other files (:class:`~flowlint.pipeline.units.Links`, the interface digest
+of :func:`~flowlint.pipeline.units.interface_of`), plus the cross-flow findings of the
+last analysis.  On an edit it re-runs the per-file rules on the edited files only, and
+the cross-flow rules for the files whose findings can change:
+
+* the edit keeps the file's interface (a prompt text, an expression, a comment): the
+  edited files and the files whose findings point into them (their positions may move);
+* the interface changed (an attribute renamed, a transfer added, a flow renamed): also
+  every file sharing an attribute or flow name with the file before or after the edit,
+  every file that refers to those flow names, and every file whose flows can run after
+  the edited ones (their Get-before-Set and scope depend on what runs before them).
+
+The cross-flow rules then run over those files, the files around them that their
+findings may read (:func:`~flowlint.pipeline.incremental.neighbourhood`) and name-only
+stand-ins for the rest.  Anything the shortcut does not model (modules and secured-data
+flows, whose interface is their whole content; data action writers; the first run)
+takes the full path.  A property test holds the two paths equal, finding for finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from flowlint.config import Config
+from flowlint.diagnostics import Diagnostic
+from flowlint.ir import ActionKind, Project
+from flowlint.loaders.result import LoadResult
+from flowlint.pipeline.incremental import name_only_view, neighbourhood
+from flowlint.pipeline.units import (
+    Links,
+    build_project,
+    cross_flow_rules,
+    interface_of,
+    links_of,
+    needs_whole_flow,
+    per_file_rules,
+    run_cross_flow_rules,
+    run_per_file_rules,
+)
+
+#: Above this share of the files, re-checking a neighbourhood costs about what a full
+#: analysis does: take the full path (simpler, and certainly right).
+MAX_SHARE = 0.3
+
+
+@dataclass(slots=True, eq=False)
+class _Entry:
+    result: LoadResult
+    #: Per-file rule code -> findings (not finalized).
+    local: dict[str, list[Diagnostic]]
+    links: Links
+    interface: str
+    full: bool
+    #: Where everything lies that findings in other files may point at (Set and Get names,
+    #: linking actions, flow names): an edit that keeps these re-checks no other file.
+    positions: tuple[object, ...] = ()
+    #: A digest of what this file's own cross-flow findings read of it beyond its interface
+    #: and positions (control flow, action names, guarded and unused reads): an edit that
+    #: keeps all three (a prompt's text, a comment) needs no cross-flow work at all.
+    own: str = ""
+    #: Cross-flow findings located in this file (not finalized), from the last analysis.
+    cross: list[Diagnostic] = field(default_factory=lambda: [])
+    #: Name-only stand-in, made on first use.
+    stub: LoadResult | None = None
+    #: The file's findings, finalized (suppressions applied); None: to compute.
+    final: list[Diagnostic] | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Finalized findings by file display path, and how the analysis went."""
+
+    findings: dict[str, list[Diagnostic]]
+    #: "full" or "incremental"; the number of files whose cross-flow findings were recomputed.
+    mode: str
+    rechecked: int
+
+
+#: ``flowlint.engine.finalize``: configuration, deployment merging, suppression comments
+#: (handed in: the pipeline's parts do not reach back into the engine).
+Finalize = Callable[..., list[Diagnostic]]
+
+
+class ResidentProject:
+    """One project (files sharing a configuration) kept analysed between edits."""
+
+    def __init__(self, config: Config, finalize: Finalize) -> None:
+        self.config = config
+        self._finalize = finalize
+        self._entries: dict[str, _Entry] = {}
+        self._order: list[str] = []
+        self._orphans: list[Diagnostic] = []
+
+    def update(self, results: Mapping[str, LoadResult], extra: Iterable[Diagnostic] = ()) -> Outcome:
+        """Bring the analysis up to date with ``results`` (display path -> load result, every
+        file of the project; unchanged files pass the same result object as before).
+        ``extra`` findings (repository-stage findings) are finalized with their files."""
+        removed = [path for path in self._entries if path not in results]
+        changed = [path for path, result in results.items()
+                   if path not in self._entries or self._entries[path].result is not result]
+        old = {path: self._entries[path] for path in changed + removed if path in self._entries}
+        for path in removed:
+            del self._entries[path]
+        for path in changed:
+            entry = self._entries[path] = self._entry(results[path])
+            if path in old:  # kept unless re-checked: an edit that moves nothing leaves them right
+                entry.cross = old[path].cross
+        self._order = sorted(results)
+        recheck = self._recheck(changed, removed, old)
+        if recheck is None:
+            self._analyse_all()
+            mode, count = "full", len(self._order)
+        else:
+            self._analyse(recheck)
+            mode, count = "incremental", len(recheck)
+        return Outcome(self._finalized(list(extra)), mode, count)
+
+    def findings(self) -> dict[str, list[Diagnostic]]:
+        """The last outcome's findings, by file (without ``extra``)."""
+        return self._finalized([])
+
+    # -- what to re-check ----------------------------------------------------------------
+    def _entry(self, result: LoadResult) -> _Entry:
+        if result.not_a_flow:
+            return _Entry(result, {}, Links(), "not a flow", False)
+        ctx_project = Project(list(result.flows), [result.source] if result.source is not None else [])
+        local = run_per_file_rules(ctx_project, self.config, per_file_rules(self.config))
+        full = any(needs_whole_flow(flow) for flow in result.flows)
+        digest = hashlib.sha256(repr(id(result)).encode()).hexdigest() if full else ""
+        return _Entry(result, local, links_of(result), interface_of(result, digest, full), full,
+                      _positions(result), _own(result))
+
+    def _recheck(self, changed: list[str], removed: list[str], old: dict[str, _Entry]) -> set[str] | None:
+        """Files whose cross-flow findings must be recomputed; None: analyse everything."""
+        if not changed and not removed:
+            return set()
+        if any(path not in old for path in changed):
+            return None  # a new file (or the first analysis)
+        if any(e.full for e in old.values()) or any(self._entries[p].full for p in changed):
+            return None  # modules and secured data: module summaries and taint cross files
+        config = self.config
+        if config.data_action_writers or config.data_actions:
+            return None  # a data action may write any attribute: every Get may depend on it
+        recheck = {p for p in changed if old[p].own != self._entries[p].own
+                   or old[p].positions != self._entries[p].positions
+                   or old[p].interface != self._entries[p].interface}
+        moved = set(removed) | {p for p in changed if old[p].positions != self._entries[p].positions}
+        if moved:
+            for path, entry in self._entries.items():
+                if path not in recheck and any(_points_into(d, moved) for d in entry.cross):
+                    recheck.add(path)
+        if all(old[path].interface == self._entries[path].interface for path in changed) and not removed:
+            return recheck
+        attributes: set[str] = set()
+        names: set[str] = set()
+        for entry in [*old.values(), *(self._entries[p] for p in changed)]:
+            attributes.update(entry.links.attributes)
+            names.update(entry.links.names)
+            names.update(entry.links.targets)
+        for path, entry in self._entries.items():
+            links = entry.links
+            if (not attributes.isdisjoint(links.attributes) or not names.isdisjoint(links.names)
+                    or not names.isdisjoint(links.targets)):
+                recheck.add(path)
+            elif names and any(d.code == "FL106" for d in entry.cross):
+                recheck.add(path)  # its did-you-mean picks among every flow name
+        recheck |= self._successors(recheck)
+        if len(recheck) > max(1, int(len(self._entries) * MAX_SHARE)):
+            return None
+        return recheck
+
+    def _successors(self, paths: set[str]) -> set[str]:
+        """Files with a flow that can run after a flow of ``paths``, transitively (through
+        transfers, calls, in-queue overrides and config ``flow-links``)."""
+        by_name: dict[str, list[str]] = {}
+        for path, entry in self._entries.items():
+            for name in entry.links.names:
+                by_name.setdefault(name, []).append(path)
+        configured: dict[str, list[str]] = {}
+        for after, befores in self.config.flow_links.items():
+            for before in befores:
+                configured.setdefault(before.lower(), []).append(after.lower())
+        found: set[str] = set()
+        pending = list(paths)
+        while pending:
+            entry = self._entries.get(pending.pop())
+            if entry is None:
+                continue
+            targets = list(entry.links.targets)
+            for name in entry.links.names:
+                targets.extend(configured.get(name, ()))
+            for target in targets:
+                for path in by_name.get(target, ()):
+                    if path not in found and path not in paths:
+                        found.add(path)
+                        pending.append(path)
+        return found
+
+    # -- analysis ------------------------------------------------------------------------
+    def _analyse_all(self) -> None:
+        results = [self._entries[path].result for path in self._order]
+        project, _ = build_project(results)
+        cross = run_cross_flow_rules(project, self.config, cross_flow_rules(self.config))
+        self._store(cross, set(self._order))
+
+    def _analyse(self, recheck: set[str]) -> None:
+        if not recheck:
+            return
+        order = self._order
+        index = {path: i for i, path in enumerate(order)}
+        links = [self._entries[path].links for path in order]
+        around = neighbourhood(links, [index[p] for p in recheck if p in index], self.config)
+        results: list[LoadResult] = []
+        for i, path in enumerate(order):
+            entry = self._entries[path]
+            if i in around or path in recheck:
+                results.append(entry.result)
+            elif not entry.result.not_a_flow:
+                if entry.stub is None:
+                    source = entry.result.source
+                    entry.stub = name_only_view(path, source.format.value if source is not None else None,
+                                                entry.links)
+                results.append(entry.stub)
+        project, _ = build_project(results)
+        cross = run_cross_flow_rules(project, self.config, cross_flow_rules(self.config), frozenset(recheck))
+        self._store(cross, recheck)
+
+    def _store(self, cross: dict[str, list[Diagnostic]], paths: set[str]) -> None:
+        by_file: dict[str, list[Diagnostic]] = {path: [] for path in paths}
+        orphans: list[Diagnostic] = []
+        from flowlint.registry import all_rules
+
+        for rule in all_rules():  # registry order, as a full analysis gathers them
+            for diagnostic in cross.get(rule.info.code, ()):
+                if diagnostic.file in by_file:
+                    by_file[diagnostic.file].append(diagnostic)
+                elif diagnostic.file not in self._entries:
+                    orphans.append(diagnostic)  # "." (a rule's internal error)
+        for path, found in by_file.items():
+            entry = self._entries.get(path)
+            if entry is not None:
+                entry.cross = found
+                entry.final = None
+        self._orphans = orphans
+
+    def _finalized(self, extra: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+        """Each file's findings finalized on their own (configuration, deployment merging,
+        its suppression comments): the same as finalizing the whole project's at once,
+        since all of these are per file, and an edit re-finalizes only what changed."""
+        by_file: dict[str, list[Diagnostic]] = {}
+        for path in self._order:
+            entry = self._entries[path]
+            if entry.final is None:
+                found = list(entry.result.diagnostics)
+                for diagnostics in entry.local.values():
+                    found.extend(diagnostics)
+                found.extend(entry.cross)
+                project, _ = build_project([entry.result])
+                entry.final = self._finalize(found, self.config, project=project)
+            for diagnostic in entry.final:
+                by_file.setdefault(diagnostic.file, []).append(diagnostic)
+        rest = extra + self._orphans
+        if rest:
+            for diagnostic in self._finalize(rest, self.config):
+                by_file.setdefault(diagnostic.file, []).append(diagnostic)
+        for found in by_file.values():
+            found.sort(key=lambda d: d.sort_key)
+        return by_file
+
+
+def _positions(result: LoadResult) -> tuple[object, ...]:
+    found: list[object] = []
+    for flow in result.flows:
+        found.append(flow.file.resolve(flow.name_loc))
+        for action in flow.actions:
+            if action.attributes or action.target is not None or action.kind in _LINKING:
+                found.append((action.index, action.name, flow.file.resolve(action.loc)))
+                found.extend(flow.file.resolve(a.name.loc) for a in action.attributes)
+    return tuple(found)
+
+
+def _own(result: LoadResult) -> str:
+    parts: list[object] = []
+    for flow in result.flows:
+        parts.append((flow.name, flow.type, flow.entry_container, tuple(flow.compatible_flow_types),
+                      tuple((c.kind, c.name, c.ref_id, c.entry) for c in flow.containers)))
+        for action in flow.actions:
+            parts.append((action.kind, action.key, action.name, action.container, tuple(action.succ),
+                          action.target.text if action.target is not None else None,
+                          tuple((a.name.kind, a.name.text, a.guarded_by is not None, a.unused,
+                                 a.variable.text if a.variable is not None else None) for a in action.attributes),
+                          tuple((path, value.text) for path, value in action.values if path == "loopCount")))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: Actions other files' findings may name (FL005 names a data action call).
+_LINKING = frozenset({ActionKind.CALL_DATA_ACTION, ActionKind.TRANSFER_TO_ACD})
+
+
+def _points_into(diagnostic: Diagnostic, paths: set[str]) -> bool:
+    return any(r.file in paths for r in diagnostic.related) or any(p in diagnostic.message for p in paths)

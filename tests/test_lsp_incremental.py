@@ -1,0 +1,165 @@
+"""The language server's incremental analysis equals a from-scratch analysis, after every
+edit of random edit sequences (issue 15): renaming Sets and Gets, adding and removing
+transfers and in-queue links, renaming flows, changing flow types, editing only a value,
+adding and removing files, and changing the configuration."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from flowlint.config import Config
+from flowlint.diagnostics import Diagnostic
+from flowlint.lsp.model import Document, WorkspaceModel
+
+NAMES = ["AccountId", "accountId", "Tier", "CustomerTier", "Lang", "context.email", "Context.Email", "Region"]
+TYPES = ["inboundCall", "inqueueCall", "inboundChat", "inboundShortMessage"]
+
+
+@dataclass
+class FlowSpec:
+    name: str
+    type: str
+    sets: list[str] = field(default_factory=lambda: [])
+    gets: list[str] = field(default_factory=lambda: [])
+    transfer: str | None = None
+    prompt: str = "Hello"
+    comments: int = 0
+
+    def render(self) -> str:
+        actions: list[str] = []
+        for name in self.sets:
+            actions.append(f"""\
+          - setParticipantData:
+              name: Set {name}
+              attributes:
+                - attribute:
+                    name:
+                      lit: {name}
+                    value:
+                      lit: "{self.prompt}"
+""")
+        for index, name in enumerate(self.gets):
+            actions.append(f"""\
+          - getParticipantData:
+              name: Get {name}
+              attributes:
+                - attribute:
+                    name:
+                      lit: {name}
+                    variable: Task.v{index}
+          - updateData:
+              name: Use {index}
+              statements:
+                - string:
+                    variable: Task.out
+                    value:
+                      exp: Append(Task.v{index}, "{self.prompt}")
+""")
+        if self.transfer is not None:
+            actions.append(f"""\
+          - transferToFlow:
+              name: Onwards
+              targetFlow:
+                name: {self.transfer}
+""")
+        actions.append("          - disconnect:\n              name: Bye\n")
+        variables = "".join(f"""\
+          - stringVariable:
+              name: Task.v{index}
+""" for index in range(len(self.gets)))
+        return (f"{self.type}:\n  name: {self.name}\n  startUpRef: /{self.type}/tasks/task[t]\n  tasks:\n"
+                f"    - task:\n        name: Main\n        refId: t\n        variables:\n{variables}"
+                f"          - stringVariable:\n              name: Task.out\n"
+                f"        actions:\n{''.join(actions)}" + "# reviewed\n" * self.comments)
+
+
+def _key(found: dict[str, list[Diagnostic]]) -> dict[str, list[tuple[object, ...]]]:
+    return {path: [(d.code, d.severity, d.message, d.file, d.span, d.logical, d.related, d.replacement)
+                   for d in diagnostics] for path, diagnostics in found.items() if diagnostics}
+
+
+def _edit(rng: random.Random, flows: dict[str, FlowSpec], root: Path) -> str:
+    """One random edit; returns what it did (for the failure message)."""
+    path = rng.choice(sorted(flows))
+    flow = flows[path]
+    names = [f.name for f in flows.values()]
+    kind = rng.choice(["rename-set", "rename-get", "transfer", "rename-flow", "type", "prompt", "add-file",
+                       "remove-file", "add-set", "add-get", "comment", "reorder"])
+    if kind == "rename-set" and flow.sets:
+        flow.sets[rng.randrange(len(flow.sets))] = rng.choice(NAMES)
+    elif kind == "rename-get" and flow.gets:
+        flow.gets[rng.randrange(len(flow.gets))] = rng.choice(NAMES)
+    elif kind == "add-set":
+        flow.sets.append(rng.choice(NAMES))
+    elif kind == "add-get":
+        flow.gets.append(rng.choice(NAMES))
+    elif kind == "transfer":
+        flow.transfer = rng.choice([*names, "Nowhere", None])
+    elif kind == "rename-flow":
+        flow.name = rng.choice([f"Flow {rng.randrange(20)}", *names])
+    elif kind == "type":
+        flow.type = rng.choice(TYPES)
+    elif kind == "prompt":
+        flow.prompt = rng.choice(["Hello", "Goodbye", "Welcome back"])
+    elif kind == "comment":
+        flow.comments = rng.randrange(3)
+    elif kind == "reorder":
+        rng.shuffle(flow.sets)
+        rng.shuffle(flow.gets)
+    elif kind == "add-file":
+        new = str(root / f"extra{rng.randrange(1000)}.yaml")
+        flows[new] = FlowSpec(f"Extra {rng.randrange(50)}", rng.choice(TYPES), [rng.choice(NAMES)],
+                              [rng.choice(NAMES)], rng.choice([*names, None]))
+        return f"{kind} {new}"
+    elif kind == "remove-file" and len(flows) > 3:
+        del flows[path]
+        return f"{kind} {path}"
+    return f"{kind} {path}"
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_incremental_equals_from_scratch(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ten flows are a small organisation: without this, most edits would touch more than
+    # the share of files above which the full path is cheaper, and take it.
+    monkeypatch.setattr("flowlint.pipeline.resident.MAX_SHARE", 1.0)
+    rng = random.Random(seed)
+    flows: dict[str, FlowSpec] = {}
+    for i in range(10):
+        names = [f"Flow {j}" for j in range(10)]
+        flows[str(tmp_path / f"flow{i}.yaml")] = FlowSpec(
+            f"Flow {i}", rng.choice(TYPES), rng.sample(NAMES, rng.randrange(3)), rng.sample(NAMES, rng.randrange(3)),
+            rng.choice([*names, None]))
+    for path, flow in flows.items():
+        Path(path).write_text(flow.render(), encoding="utf-8")
+    model = WorkspaceModel([str(tmp_path)])
+    model.update([], {}, rescan=True)
+    documents: dict[str, Document] = {}
+    modes: list[str] = []
+    history: list[str] = []
+    for step in range(20):
+        before = set(flows)
+        history.append(_edit(rng, flows, tmp_path))
+        changed = sorted(before ^ set(flows)) + sorted(p for p in flows if p in before)
+        for path in before - set(flows):
+            documents.pop(path, None)
+            Path(path).unlink()
+        for path, flow in flows.items():
+            text = flow.render()
+            if path not in before:
+                Path(path).write_text(text, encoding="utf-8")
+            else:
+                documents[path] = Document(text, step)
+        if step == 12:  # a configuration change: the analysis starts over, then goes on incrementally
+            config = Config(external_attributes=["Region"], flow_links={"Flow 3": ["Flow 1"]})
+            snapshot = model.update([], documents, config=config)
+        else:
+            snapshot = model.update(changed, documents)
+        if model.last_outcome is not None:
+            modes.append(model.last_outcome.mode)
+        fresh = WorkspaceModel([str(tmp_path)], model.config).update([], documents, rescan=True)
+        assert _key(snapshot.diagnostics) == _key(fresh.diagnostics), history
+    assert modes.count("incremental") >= 5, modes
