@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
-from flowlint.expressions.analysis import USER_NAMESPACES
+from flowlint.expressions.analysis import USER_NAMESPACES, variables_read
 from flowlint.expressions.ast import Literal, LiteralKind, Variable
 from flowlint.expressions.parser import parse_expression
 from flowlint.ir import DATA_SET_KINDS, ActionKind, ValueKind
@@ -93,8 +93,12 @@ def _explain(text: str, verb: str) -> str:
     if isinstance(ast, Literal) and ast.kind == LiteralKind.STRING:
         return (f"Architect's editor takes only a literal name; write `lit: {ast.value}` (a string expression "
                 f"is not a literal name)")
-    return (f"`{text}` is computed at runtime, but Architect's editor takes only a literal name and flowlint "
-            f"cannot match a computed name across flows; write the name as a literal (`lit: ...`)")
+    # Only the variables it reads are named, never the expression: its string literals are
+    # values, and flowlint does not print literal values.
+    read = sorted({ref.name for ref in variables_read(ast)}) if ast is not None else []
+    source = f" from {', '.join(read)}" if read else ""
+    return (f"the name is computed at runtime{source}, but Architect's editor takes only a literal name and "
+            f"flowlint cannot match a computed name across flows; write the name as a literal (`lit: ...`)")
 
 
 RULE = AttributeNameNotLiteral()
