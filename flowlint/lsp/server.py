@@ -35,7 +35,7 @@ from flowlint import __version__
 from flowlint.config import FLOWLINT_TOML, PYPROJECT_TOML, Config, ConfigError, load_config
 from flowlint.loaders.discover import EXPORT_PREFIX, JSON_SUFFIX, TERRAFORM_SUFFIXES, YAML_SUFFIXES
 from flowlint.lsp import features, map_command
-from flowlint.lsp.convert import DEFAULT_DOCS_URL, publishable, uri_of
+from flowlint.lsp.convert import DEFAULT_DOCS_URL, PublishCache, uri_of
 from flowlint.lsp.model import Document, Snapshot, WorkspaceModel
 from flowlint.lsp.positions import Pos
 
@@ -132,6 +132,8 @@ class FlowlintServer(LanguageServer):
         self._again = False
         self._done = asyncio.Event()
         self._indexed = False
+        #: LSP conversions of the findings, kept per file between publications.
+        self._converted = PublishCache()
         self._last_change = -1e9
 
     # ------------------------------------------------------------------ logging
@@ -279,7 +281,7 @@ class FlowlintServer(LanguageServer):
 
     def publish(self, snapshot: Snapshot, *, force: bool = False) -> None:
         """Send diagnostics for every file whose list changed (an empty list clears a file)."""
-        current = publishable(snapshot, self.encoding, self.settings.docs_url)
+        current = self._converted.publishable(snapshot, self.encoding, self.settings.docs_url)
         for path in sorted(set(self.published) | set(current)):
             new = current.get(path, [])
             if not force and self.published.get(path, []) == new:

@@ -30,7 +30,7 @@ from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
 from flowlint.ir import ActionKind, Project
 from flowlint.loaders.result import LoadResult
-from flowlint.pipeline.incremental import name_only_view, neighbourhood
+from flowlint.pipeline.incremental import name_only_view
 from flowlint.pipeline.units import (
     Links,
     build_project,
@@ -63,6 +63,11 @@ class _Entry:
     #: and positions (control flow, action names, guarded and unused reads): an edit that
     #: keeps all three (a prompt's text, a comment) needs no cross-flow work at all.
     own: str = ""
+    #: Its Sets and Gets (kind, name as written), its flows (name, type, compatible types) and
+    #: its links (kind, target, case-folded): what an interface change changed, precisely.
+    attributes: frozenset[tuple[str, str]] = frozenset()
+    flows: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    links_out: frozenset[tuple[str, str]] = frozenset()
     #: Cross-flow findings located in this file (not finalized), from the last analysis.
     cross: list[Diagnostic] = field(default_factory=lambda: [])
     #: Name-only stand-in, made on first use.
@@ -95,6 +100,12 @@ class ResidentProject:
         self._entries: dict[str, _Entry] = {}
         self._order: list[str] = []
         self._orphans: list[Diagnostic] = []
+        #: Inverted indexes over the entries (case-folded names -> paths), kept up to date
+        #: edit by edit: rebuilding them would cost more than analysing an edit.
+        self._by_set: dict[str, set[str]] = {}
+        self._by_name: dict[str, set[str]] = {}
+        self._by_target: dict[str, set[str]] = {}
+        self._by_attribute: dict[str, set[str]] = {}
 
     def update(self, results: Mapping[str, LoadResult], extra: Iterable[Diagnostic] = ()) -> Outcome:
         """Bring the analysis up to date with ``results`` (display path -> load result, every
@@ -105,9 +116,12 @@ class ResidentProject:
                    if path not in self._entries or self._entries[path].result is not result]
         old = {path: self._entries[path] for path in changed + removed if path in self._entries}
         for path in removed:
-            del self._entries[path]
+            self._unindex(path, self._entries.pop(path))
         for path in changed:
+            if path in old:
+                self._unindex(path, old[path])
             entry = self._entries[path] = self._entry(results[path])
+            self._index(path, entry)
             if path in old:  # kept unless re-checked: an edit that moves nothing leaves them right
                 entry.cross = old[path].cross
         self._order = sorted(results)
@@ -132,8 +146,9 @@ class ResidentProject:
         local = run_per_file_rules(ctx_project, self.config, per_file_rules(self.config))
         full = any(needs_whole_flow(flow) for flow in result.flows)
         digest = hashlib.sha256(repr(id(result)).encode()).hexdigest() if full else ""
+        attributes, flows, links_out = _facts(result)
         return _Entry(result, local, links_of(result), interface_of(result, digest, full), full,
-                      _positions(result), _own(result))
+                      _positions(result), _own(result), attributes, flows, links_out)
 
     def _recheck(self, changed: list[str], removed: list[str], old: dict[str, _Entry]) -> set[str] | None:
         """Files whose cross-flow findings must be recomputed; None: analyse everything."""
@@ -156,31 +171,96 @@ class ResidentProject:
                     recheck.add(path)
         if all(old[path].interface == self._entries[path].interface for path in changed) and not removed:
             return recheck
+        # What the interface change changed: attribute names whose Sets or Gets differ, flow
+        # names of flows renamed, retyped, added or removed, and link targets gained or lost.
         attributes: set[str] = set()
         names: set[str] = set()
-        for entry in [*old.values(), *(self._entries[p] for p in changed)]:
-            attributes.update(entry.links.attributes)
-            names.update(entry.links.names)
-            names.update(entry.links.targets)
-        for path, entry in self._entries.items():
-            links = entry.links
-            if (not attributes.isdisjoint(links.attributes) or not names.isdisjoint(links.names)
-                    or not names.isdisjoint(links.targets)):
-                recheck.add(path)
-            elif names and any(d.code == "FL106" for d in entry.cross):
-                recheck.add(path)  # its did-you-mean picks among every flow name
-        recheck |= self._successors(recheck)
+        targets: set[str] = set()
+        roots: set[str] = set()  # files whose later flows may see something else run before them
+        for path in [*changed, *removed]:
+            before, after = old.get(path), self._entries.get(path)
+            attributes.update(name.casefold() for _, name in _attrs(before) ^ _attrs(after))
+            if _attrs(before) != _attrs(after):
+                roots.add(path)
+            if (before.flows if before else ()) != (after.flows if after else ()):
+                names.update(n for e in (before, after) if e is not None for n in e.links.names)
+                # Findings elsewhere name the flows setting an attribute they read.
+                attributes.update(a for e in (before, after) if e is not None for a in e.links.attributes)
+                roots.add(path)
+            targets.update(t for _, t in _links(before) ^ _links(after))
+        for name in attributes:
+            recheck.update(self._by_attribute.get(name, ()))
+        for name in names:
+            recheck.update(self._by_name.get(name, ()))
+            recheck.update(self._by_target.get(name, ()))
+        for name in targets:
+            gained_or_lost = self._by_name.get(name, set())
+            recheck.update(gained_or_lost)
+            roots.update(gained_or_lost)  # a flow that runs before theirs came or went
+        if names:  # an FL106 did-you-mean picks among every flow name
+            recheck.update(p for p, e in self._entries.items() if any(d.code == "FL106" for d in e.cross))
+        recheck |= self._successors(roots)
         if len(recheck) > max(1, int(len(self._entries) * MAX_SHARE)):
             return None
         return recheck
 
+    # -- indexes -------------------------------------------------------------------------
+    def _keys(self, entry: _Entry) -> list[tuple[dict[str, set[str]], Iterable[str]]]:
+        sets = {name.casefold() for kind, name in entry.attributes if kind.startswith("set")}
+        return [(self._by_set, sets), (self._by_name, entry.links.names), (self._by_target, entry.links.targets),
+                (self._by_attribute, entry.links.attributes)]
+
+    def _index(self, path: str, entry: _Entry) -> None:
+        for index, keys in self._keys(entry):
+            for key in keys:
+                index.setdefault(key, set()).add(path)
+
+    def _unindex(self, path: str, entry: _Entry) -> None:
+        for index, keys in self._keys(entry):
+            for key in keys:
+                found = index.get(key)
+                if found is not None:
+                    found.discard(path)
+                    if not found:
+                        del index[key]
+
+    def _around(self, recheck: set[str]) -> set[str]:
+        """What the cross-flow findings of ``recheck`` may read: the files setting a name they
+        get (FL001, FL005, FL006), with flows of their names (FL105, exports beside YAML), and
+        every file with a flow that can run before theirs, transitively (FL005, scopes)."""
+        found = set(recheck)
+        configured: dict[str, list[str]] = {}
+        for after, befores in self.config.flow_links.items():
+            configured.setdefault(after.lower(), []).extend(before.lower() for before in befores)
+        pending = list(recheck)
+        seen: set[str] = set()
+        while pending:
+            path = pending.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            entry = self._entries.get(path)
+            if entry is None:
+                continue
+            if path in recheck:
+                for kind, name in entry.attributes:
+                    if kind.startswith("get"):
+                        found.update(self._by_set.get(name.casefold(), ()))
+                for name in entry.links.names:
+                    found.update(self._by_name.get(name, ()))
+            for name in entry.links.names:
+                earlier = set(self._by_target.get(name, ()))
+                for before in configured.get(name, ()):
+                    earlier.update(self._by_name.get(before, ()))
+                for before_path in earlier - seen:
+                    found.add(before_path)
+                    pending.append(before_path)
+        return found
+
     def _successors(self, paths: set[str]) -> set[str]:
         """Files with a flow that can run after a flow of ``paths``, transitively (through
         transfers, calls, in-queue overrides and config ``flow-links``)."""
-        by_name: dict[str, list[str]] = {}
-        for path, entry in self._entries.items():
-            for name in entry.links.names:
-                by_name.setdefault(name, []).append(path)
+        by_name = self._by_name
         configured: dict[str, list[str]] = {}
         for after, befores in self.config.flow_links.items():
             for before in befores:
@@ -211,14 +291,11 @@ class ResidentProject:
     def _analyse(self, recheck: set[str]) -> None:
         if not recheck:
             return
-        order = self._order
-        index = {path: i for i, path in enumerate(order)}
-        links = [self._entries[path].links for path in order]
-        around = neighbourhood(links, [index[p] for p in recheck if p in index], self.config)
+        around = self._around(recheck)
         results: list[LoadResult] = []
-        for i, path in enumerate(order):
+        for path in self._order:
             entry = self._entries[path]
-            if i in around or path in recheck:
+            if path in around:
                 results.append(entry.result)
             elif not entry.result.not_a_flow:
                 if entry.stub is None:
@@ -282,6 +359,31 @@ def _positions(result: LoadResult) -> tuple[object, ...]:
                 found.append((action.index, action.name, flow.file.resolve(action.loc)))
                 found.extend(flow.file.resolve(a.name.loc) for a in action.attributes)
     return tuple(found)
+
+
+def _facts(result: LoadResult) -> tuple[frozenset[tuple[str, str]], tuple[tuple[str, str, tuple[str, ...]], ...],
+                                        frozenset[tuple[str, str]]]:
+    from flowlint.analysis.flowgraph import flow_link
+
+    attributes: set[tuple[str, str]] = set()
+    links: set[tuple[str, str]] = set()
+    for flow in result.flows:
+        for action in flow.actions:
+            for attribute in action.attributes:
+                attributes.add((action.kind.value, attribute.name.text or ""))
+            target = flow_link(action)
+            if target is not None and target.text:
+                links.add((action.kind.value, target.text.casefold()))
+    flows = tuple((f.name, f.type, tuple(f.compatible_flow_types)) for f in result.flows)
+    return frozenset(attributes), flows, frozenset(links)
+
+
+def _attrs(entry: _Entry | None) -> frozenset[tuple[str, str]]:
+    return entry.attributes if entry is not None else frozenset()
+
+
+def _links(entry: _Entry | None) -> frozenset[tuple[str, str]]:
+    return entry.links_out if entry is not None else frozenset()
 
 
 def _own(result: LoadResult) -> str:
