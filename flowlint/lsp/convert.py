@@ -128,23 +128,28 @@ class PublishCache:
     converting every finding took longer than the analysis of the edit)."""
 
     def __init__(self) -> None:
-        #: path -> (key, what keeps the key's ids alive, the conversion)
-        self._by_path: dict[str, tuple[tuple[object, ...], tuple[object, ...], list[types.Diagnostic]]] = {}
+        #: path -> ((encoding, docs URL), (the findings list converted, the files it points
+        #: into, their loads then), the conversion)
+        self._by_path: dict[str, tuple[tuple[str, str], tuple[list[Diagnostic], tuple[str, ...],
+                                                              tuple[object, ...]], list[types.Diagnostic]]] = {}
 
     def publishable(self, snapshot: Snapshot, encoding: str,
                     docs_url: str = DEFAULT_DOCS_URL) -> dict[str, list[types.Diagnostic]]:
         """As :func:`publishable`, reusing the conversions of files whose inputs did not change."""
         result: dict[str, list[types.Diagnostic]] = {}
+        files = snapshot.files
         for path, found in snapshot.diagnostics.items():
-            states = tuple(snapshot.files.get(snapshot.path_of(file))
-                           for file in dict.fromkeys([path, *(r.file for d in found for r in d.related)]))
-            key = (encoding, docs_url, *map(id, found), *map(id, states))
             cached = self._by_path.get(path)
-            if cached is not None and cached[0] == key:
-                result[path] = cached[2]
-                continue
+            if cached is not None:  # the same list, the same loads of the files it points into
+                key, (old_found, paths, states), converted = cached
+                if (old_found is found and key == (encoding, docs_url)
+                        and all(files.get(p) is state for p, state in zip(paths, states, strict=True))):
+                    result[path] = converted
+                    continue
+            paths = tuple(dict.fromkeys([path, *(snapshot.path_of(r.file) for d in found for r in d.related)]))
             converted = [to_lsp(d, snapshot, encoding, docs_url) for d in found]
-            self._by_path[path] = (key, (*found, *states), converted)
+            self._by_path[path] = ((encoding, docs_url), (found, paths, tuple(files.get(p) for p in paths)),
+                                   converted)
             result[path] = converted
         for path in [p for p in self._by_path if p not in result]:
             del self._by_path[path]

@@ -360,17 +360,18 @@ class WorkspaceModel:
                 used.pop(key, None)
                 project, found = build_project(state.result for state in states)
                 outcome_findings: dict[str, list[Diagnostic]] = {}
-                for diagnostic in finalize(found + list(extra), config, project=project):
+                for diagnostic in finalize(found + list(extra), config, project=project):  # sorted
                     outcome_findings.setdefault(diagnostic.file, []).append(diagnostic)
             else:
                 outcome_findings = outcome.findings
                 self.last_outcome = outcome
             for display, found in outcome_findings.items():
                 path = self._paths.get(display) or os.path.abspath(display)
-                by_file.setdefault(path, []).extend(found)
+                # The same (sorted) list while a file's findings do not change: the server
+                # then republishes nothing for it without looking inside.
+                previous = by_file.get(path)
+                by_file[path] = found if previous is None else sorted([*previous, *found], key=lambda d: d.sort_key)
         self._residents = used
-        for found in by_file.values():
-            found.sort(key=lambda d: d.sort_key)
         return Snapshot(self.snapshot.generation + 1, self.config, files, whole, by_file,
                         dict(self._paths), error, self.deployments)
 

@@ -100,6 +100,10 @@ class ResidentProject:
         self._entries: dict[str, _Entry] = {}
         self._order: list[str] = []
         self._orphans: list[Diagnostic] = []
+        #: Finalized findings by file, kept between outcomes (see :meth:`_finalized`), and
+        #: those a file's finalizing placed in another file (by the file they came from).
+        self._final: dict[str, list[Diagnostic]] = {}
+        self._strays: dict[str, list[Diagnostic]] = {}
         #: Inverted indexes over the entries (case-folded names -> paths), kept up to date
         #: edit by edit: rebuilding them would cost more than analysing an edit.
         self._by_set: dict[str, set[str]] = {}
@@ -328,25 +332,39 @@ class ResidentProject:
     def _finalized(self, extra: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
         """Each file's findings finalized on their own (configuration, deployment merging,
         its suppression comments): the same as finalizing the whole project's at once,
-        since all of these are per file, and an edit re-finalizes only what changed."""
-        by_file: dict[str, list[Diagnostic]] = {}
+        since all of these are per file, and an edit re-finalizes only what changed.  A file
+        whose findings did not change keeps the same (sorted) list object from one outcome to
+        the next, so that publishing can skip it at a glance."""
+        final = self._final
+        for path in [p for p in final if p not in self._entries]:
+            del final[path]
         for path in self._order:
             entry = self._entries[path]
-            if entry.final is None:
-                found = list(entry.result.diagnostics)
-                for diagnostics in entry.local.values():
-                    found.extend(diagnostics)
-                found.extend(entry.cross)
-                project, _ = build_project([entry.result])
-                entry.final = self._finalize(found, self.config, project=project)
-            for diagnostic in entry.final:
-                by_file.setdefault(diagnostic.file, []).append(diagnostic)
-        rest = extra + self._orphans
-        if rest:
-            for diagnostic in self._finalize(rest, self.config):
-                by_file.setdefault(diagnostic.file, []).append(diagnostic)
-        for found in by_file.values():
-            found.sort(key=lambda d: d.sort_key)
+            if entry.final is not None:
+                continue
+            found = list(entry.result.diagnostics)
+            for diagnostics in entry.local.values():
+                found.extend(diagnostics)
+            found.extend(entry.cross)
+            project, _ = build_project([entry.result])
+            finalized = self._finalize(found, self.config, project=project)
+            entry.final = [d for d in finalized if d.file == path]
+            self._strays[path] = [d for d in finalized if d.file != path]  # none seen; kept if ever
+            if entry.final:
+                final[path] = entry.final
+            else:
+                final.pop(path, None)
+        by_file = dict(final)
+        grouped: dict[str, list[Diagnostic]] = {}
+        for diagnostic in self._finalize(extra + self._orphans, self.config) if extra or self._orphans else ():
+            grouped.setdefault(diagnostic.file, []).append(diagnostic)
+        for path, found in self._strays.items():
+            if path in self._entries:
+                for diagnostic in found:
+                    grouped.setdefault(diagnostic.file, []).append(diagnostic)
+        if grouped:
+            for file, found in grouped.items():
+                by_file[file] = sorted([*by_file.get(file, []), *found], key=lambda d: d.sort_key)
         return by_file
 
 
