@@ -220,8 +220,8 @@ class Action:
     #: The whole action (key to end of its body, nested actions included), where the format
     #: has lines: suppression comments and editors use it; ``loc.span`` is just the key.
     extent: Span | None = None
-    #: The keys of the action's body as written, with their spans (Archy YAML only): FL109
-    #: checks them against the action catalog.
+    #: The keys of the action's body that the action catalog does not list for it, with their
+    #: spans (Archy YAML actions whose keys are settled only): FL109 reports them.
     body_keys: list[tuple[str, Span]] = field(default_factory=lambda: [])
 
     def values_at(self, prefix: str) -> Iterator[tuple[str, Value]]:

@@ -42,7 +42,7 @@ from flowlint.ir import (
 )
 from flowlint.loaders import placeholders
 from flowlint.loaders.result import LoadResult
-from flowlint.tables import ActionTable, action_table, flow_types, yaml_outputs
+from flowlint.tables import ActionTable, action_catalog, action_table, flow_types, yaml_outputs
 
 # libyaml is what makes loading fast; fall back to the pure-Python loader if absent.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -169,6 +169,8 @@ class _FlowBuilder:
     def __init__(self, source: SourceFile, table: ActionTable, mapping: dict[str, str]) -> None:
         self.source = source
         self.table = table
+        #: Action key -> the keys its body may hold, for the actions whose keys are settled.
+        self.settled_fields = action_catalog().fields
         self.mapping = mapping
         self.flow: Flow | None = None
         self.actions: list[Action] = []
@@ -456,7 +458,10 @@ class _FlowBuilder:
             action = self.new_action(kind, key, name, self.loc(action_logical, key_node), container)
             action.extent = Span(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
                                  body.end_mark.line + 1, body.end_mark.column + 1)
-            action.body_keys = [(self.text(k), span_of(k)) for k, _ in _pairs(body) if isinstance(k, ScalarNode)]
+            settled = self.settled_fields.get(key)
+            if settled is not None:  # only these actions' keys are checked (FL109): only odd keys kept
+                action.body_keys = [(text, span_of(k)) for k, _ in _pairs(body)
+                                    if isinstance(k, ScalarNode) and (text := self.text(k)) not in settled]
             ref_node = fields.get("refId")
             if isinstance(ref_node, ScalarNode):
                 self.choice_refs[self.text(ref_node)] = action.index
