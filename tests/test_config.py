@@ -460,3 +460,14 @@ def test_rule_names_are_accepted_wherever_codes_are(tmp_path: Path) -> None:
     config = load_config([str(tmp_path)])
     assert (config.select, config.ignore, config.per_file_ignores) == (["FL0", "FL105"], ["FL005"],
                                                                        {"gen/**": ["FL001"]})
+
+
+def test_readme_configuration_example_is_valid() -> None:
+    """The annotated example in README's Configuration section is a configuration flowlint accepts."""
+    import tomllib
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```toml", readme.index("### Configuration"))
+    block = readme[start + len("```toml"):readme.index("```", start + len("```toml"))]
+    config = config_from_mapping(tomllib.loads(block), "README.md")
+    assert config.external_attributes_by_flow_type == {"inboundshortmessage": ["customerName", "case*"]}
