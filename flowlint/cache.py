@@ -43,7 +43,7 @@ from flowlint.loaders.result import LoadResult
 from flowlint.pipeline.units import FileUnit, Links, dependency_view, links_of
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 12
+FORMAT = 13
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations: one per project of a monorepo) kept side by side;
 #: older ones are removed.

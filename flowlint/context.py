@@ -144,7 +144,7 @@ class Context:
 
     def diagnostic(self, code: str, message: str, loc: Loc, *, flow: Flow | None = None,
                    attribute: str | None = None, related: tuple[Related, ...] = (),
-                   severity: Severity | None = None, replacement: str | None = None) -> Diagnostic:
+                   severity: Severity | None = None) -> Diagnostic:
         """A finding of rule ``code``. ``severity`` overrides the rule's default for this one
         finding (a guarded read is info, a leak into a documented sink an error); a severity
         configured for the code still wins over both."""
@@ -153,7 +153,6 @@ class Context:
                    attribute=attribute, related=related)
         if flow is not None and flow.deployment is not None:
             found.deployment = flow.deployment
-        found.replacement = replacement
         return found
 
 

@@ -75,9 +75,6 @@ class Diagnostic:
     related: tuple[Related, ...] = field(default=())
     #: The resource (or options file) deploying the flow this finding is about, if any.
     deployment: str | None = None
-    #: The text that fixes the finding when it replaces the value at ``span`` (FL001: the
-    #: spelling the writer uses); the edits themselves are in ``fixes``.
-    replacement: str | None = None
     #: Ways to fix the finding: at most one safe or unsafe fix (what ``--fix`` applies), or
     #: several display-only ones (the editor offers each).
     fixes: tuple[Fix, ...] = field(default=())

@@ -106,7 +106,6 @@ class AttributeNameCaseMismatch(Rule):
                 flow=site.flow,
                 attribute=site.name,
                 related=tuple(related_at(f"'{m.name}' is set here", m.attribute.name.loc) for m in matches),
-                replacement=spellings[0],
             )
             # Safe only when the Sets agree on one spelling; else the editor offers each.
             sure = Applicability.SAFE if len(spellings) == 1 else Applicability.DISPLAY_ONLY
@@ -130,7 +129,7 @@ class AttributeNameCaseMismatch(Rule):
             self.info.code,
             f"Get reads attribute '{name}' but {writer.title} writes {what} ({writer.basis}: {writer.source.split(';')[0]}); "
             f"attribute names are case-sensitive, so this Get reads nothing: use '{spelling}'",
-            site.attribute.name.loc, flow=site.flow, attribute=name, replacement=spelling,
+            site.attribute.name.loc, flow=site.flow, attribute=name,
             # A documented name is certain; under a prefix, the page may not send that field at all.
             severity=None if known else Severity.WARNING,
         )

@@ -86,14 +86,16 @@ def test_context_names_in_a_call_flow_are_not_written_by_web_chat(tmp_path: Path
 def test_a_known_web_chat_name_in_other_case_is_fl001_with_the_fix(tmp_path: Path) -> None:
     chat = task_flow("Chat", _get("Context.FirstName"), flow_type="inboundChat")
     (found,) = _findings(tmp_path, {"chat.yaml": chat})
-    assert (found.code, found.severity, found.replacement) == ("FL001", Severity.ERROR, "context.firstName")
+    assert (found.code, found.severity) == ("FL001", Severity.ERROR)
+    assert [(f.edits[0].text, f.applicability.value) for f in found.fixes] == [("context.firstName", "safe")]
     assert "use 'context.firstName'" in found.message and "documented" in found.message
 
 
 def test_an_unknown_field_under_a_miscased_prefix_is_a_fl001_warning(tmp_path: Path) -> None:
     chat = task_flow("Chat", _get("Context.FavouriteColour"), flow_type="inboundChat")
     (found,) = _findings(tmp_path, {"chat.yaml": chat})
-    assert (found.code, found.severity, found.replacement) == ("FL001", Severity.WARNING, "context.FavouriteColour")
+    assert (found.code, found.severity) == ("FL001", Severity.WARNING)
+    assert [(f.edits[0].text, f.applicability.value) for f in found.fixes] == [("context.FavouriteColour", "unsafe")]
 
 
 # -- web messaging custom attributes and configuration --------------------------------------

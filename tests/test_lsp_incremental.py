@@ -78,7 +78,7 @@ class FlowSpec:
 
 
 def _key(found: dict[str, list[Diagnostic]]) -> dict[str, list[tuple[object, ...]]]:
-    return {path: [(d.code, d.severity, d.message, d.file, d.span, d.logical, d.related, d.replacement)
+    return {path: [(d.code, d.severity, d.message, d.file, d.span, d.logical, d.related, d.fixes)
                    for d in diagnostics] for path, diagnostics in found.items() if diagnostics}
 
 
