@@ -158,22 +158,23 @@ class ResidentProject:
         """Files whose cross-flow findings must be recomputed; None: analyse everything."""
         if not changed and not removed:
             return set()
-        if any(path not in old for path in changed):
-            return None  # a new file (or the first analysis)
+        if not old and len(changed) == len(self._entries):
+            return None  # the first analysis
         if any(e.full for e in old.values()) or any(self._entries[p].full for p in changed):
             return None  # modules and secured data: module summaries and taint cross files
         config = self.config
         if config.data_action_writers or config.data_actions:
             return None  # a data action may write any attribute: every Get may depend on it
-        recheck = {p for p in changed if old[p].own != self._entries[p].own
-                   or old[p].positions != self._entries[p].positions
-                   or old[p].interface != self._entries[p].interface}
-        moved = set(removed) | {p for p in changed if old[p].positions != self._entries[p].positions}
+        added = {p for p in changed if p not in old}  # new files: everything about them is new
+        recheck = added | {p for p in changed if p in old and (
+            old[p].own != self._entries[p].own or old[p].positions != self._entries[p].positions
+            or old[p].interface != self._entries[p].interface)}
+        moved = set(removed) | {p for p in changed if p in old and old[p].positions != self._entries[p].positions}
         if moved:
             for path, entry in self._entries.items():
                 if path not in recheck and any(_points_into(d, moved) for d in entry.cross):
                     recheck.add(path)
-        if all(old[path].interface == self._entries[path].interface for path in changed) and not removed:
+        if not added and not removed and all(old[p].interface == self._entries[p].interface for p in changed):
             return recheck
         # What the interface change changed: attribute names whose Sets or Gets differ, flow
         # names of flows renamed, retyped, added or removed, and link targets gained or lost.
