@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from flowlint.diagnostics import Diagnostic
     from flowlint.engine import CheckResult
     from flowlint.ir import Project
+    from flowlint.overrides import Overrides
     from flowlint.reporters.map_model import MapModel
 
 
@@ -121,8 +122,7 @@ def check(paths: tuple[str, ...], output_format: str | None, output_file: str | 
     from flowlint.config import ConfigError, ConfigResolver, load_config
     from flowlint.diagnostics import Severity
     from flowlint.engine import check_paths, discover_projects
-    from flowlint.overrides import Overrides, UsageProblem, adjuster, split_codes, split_config, split_globs, \
-        substitution_pairs
+    from flowlint.overrides import adjuster
 
     if output_format is None:  # like ruff: code frames for a person, one line per finding for logs and scripts
         output_format = "full" if output_file is None and sys.stdout.isatty() else "concise"
@@ -149,23 +149,9 @@ def check(paths: tuple[str, ...], output_format: str | None, output_file: str | 
         stdin_data = sys.stdin.buffer.read()
         targets = [stdin_filename]
         whole_project = True
-    missing = [t for t in targets if not os.path.lexists(t) and t != stdin_filename]
-    if missing:
-        click.echo(f"flowlint: no such file or directory: {', '.join(missing)}", err=True)
-        sys.exit(EXIT_ERROR)
-    try:
-        config_file, settings = split_config(config_args)
-        overrides = Overrides(
-            select=split_codes(select, "--select") if select else None,
-            extend_select=split_codes(extend_select, "--extend-select"), ignore=split_codes(ignore, "--ignore"),
-            exclude=split_globs(exclude) if exclude else None, extend_exclude=split_globs(extend_exclude),
-            settings=settings, substitutions=substitution_pairs(substitute), options_files=list(options_files),
-            respect_gitignore=respect_gitignore)
-        for path in options_files:
-            if not os.path.isfile(path):
-                raise UsageProblem(f"--substitutions: options file {path!r} does not exist")
-    except UsageProblem as error:
-        raise click.UsageError(str(error)) from error
+    _exit_if_missing([t for t in targets if t != stdin_filename])
+    config_file, overrides = _overrides(config_args, select, extend_select, ignore, exclude, extend_exclude,
+                                        substitute, options_files, respect_gitignore)
     try:
         adjust = adjuster(overrides)
         explicit = load_config(targets, config_file) if config_file is not None else None
@@ -414,6 +400,38 @@ class _ReportFilter:
         return found
 
 
+def _exit_if_missing(targets: list[str]) -> None:
+    missing = [t for t in targets if not os.path.lexists(t)]
+    if missing:
+        click.echo(f"flowlint: no such file or directory: {', '.join(missing)}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _overrides(config_args: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
+               ignore: tuple[str, ...], exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+               substitute: tuple[str, ...], options_files: tuple[str, ...],
+               respect_gitignore: bool | None) -> tuple[str | None, Overrides]:
+    """The configuration file named by ``--config`` and what the command line overrides,
+    for every command that discovers projects (a usage error for anything malformed)."""
+    from flowlint.overrides import Overrides, UsageProblem, split_codes, split_config, split_globs, \
+        substitution_pairs
+
+    try:
+        config_file, settings = split_config(config_args)
+        overrides = Overrides(
+            select=split_codes(select, "--select") if select else None,
+            extend_select=split_codes(extend_select, "--extend-select"), ignore=split_codes(ignore, "--ignore"),
+            exclude=split_globs(exclude) if exclude else None, extend_exclude=split_globs(extend_exclude),
+            settings=settings, substitutions=substitution_pairs(substitute), options_files=list(options_files),
+            respect_gitignore=respect_gitignore)
+        for path in options_files:
+            if not os.path.isfile(path):
+                raise UsageProblem(f"--substitutions: options file {path!r} does not exist")
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from error
+    return config_file, overrides
+
+
 def _project_options(command: Callable[..., None]) -> Callable[..., None]:
     """The discovery and configuration options `map` and `attributes` share with `check`."""
     options = [
@@ -447,27 +465,13 @@ def _load_map(paths: tuple[str, ...], config_args: tuple[str, ...], select: tupl
     configuration or internal error).  Never from the cache: its warm path keeps only what
     findings need, and the map shows every flow whole."""
     from flowlint.config import ConfigError, ConfigResolver, load_config
-    from flowlint.overrides import Overrides, UsageProblem, adjuster, split_codes, split_config, split_globs, \
-        substitution_pairs
+    from flowlint.overrides import adjuster
     from flowlint.reporters.map_model import build_map, load_projects
 
     targets = list(paths) or ["."]
-    missing = [t for t in targets if not os.path.lexists(t)]
-    if missing:
-        click.echo(f"flowlint: no such file or directory: {', '.join(missing)}", err=True)
-        sys.exit(EXIT_ERROR)
-    try:
-        config_file, settings = split_config(config_args)
-        overrides = Overrides(
-            select=split_codes(select, "--select") if select else None, ignore=split_codes(ignore, "--ignore"),
-            exclude=split_globs(exclude) if exclude else None, extend_exclude=split_globs(extend_exclude),
-            settings=settings, substitutions=substitution_pairs(substitute), options_files=list(options_files),
-            respect_gitignore=respect_gitignore)
-        for path in options_files:
-            if not os.path.isfile(path):
-                raise UsageProblem(f"--substitutions: options file {path!r} does not exist")
-    except UsageProblem as error:
-        raise click.UsageError(str(error)) from error
+    _exit_if_missing(targets)
+    config_file, overrides = _overrides(config_args, select, (), ignore, exclude, extend_exclude, substitute,
+                                        options_files, respect_gitignore)
     try:
         explicit = load_config(targets, config_file) if config_file is not None else None
         resolver = ConfigResolver(explicit, adjuster(overrides))
