@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
@@ -61,17 +61,35 @@ def neighbourhood(links: Sequence[Links], recheck: Iterable[int], config: Config
             by_attribute.setdefault(name, []).append(index)
         for name in link.targets:
             by_target.setdefault(name, []).append(index)
-    configured: dict[str, list[str]] = {}
-    for after, befores in config.flow_links.items():
-        configured.setdefault(after.lower(), []).extend(before.lower() for before in befores)
-    found = set(recheck)
-    frontier: list[str] = []
-    for index in found.copy():
+    rechecked = list(recheck)
+    found = set(rechecked)
+    for index in rechecked:
         for name in links[index].attributes:
             found.update(by_attribute[name])
         for name in links[index].names:
             found.update(by_name[name])
-        frontier.extend(links[index].names)
+    found |= earlier_files(rechecked, lambda index: links[index].names, by_target, by_name, config)
+    # A data action may write any attribute of the conversation it is given (FL005 names
+    # it): files calling one are few, and every Get of their deployment may depend on them.
+    if config.data_action_writers or any(d.effect.value == "writes participant data" for d in config.data_actions):
+        found.update(index for index, link in enumerate(links) if link.data_actions)
+    return found
+
+
+_File = TypeVar("_File")
+
+
+def earlier_files(files: Iterable[_File], names_of: Callable[[_File], Iterable[str]],
+                  by_target: Mapping[str, Iterable[_File]], by_name: Mapping[str, Iterable[_File]],
+                  config: Config) -> set[_File]:
+    """Every file with a flow that can run before a flow of ``files``, transitively: through
+    the links other flows make to their names (``by_target``: case-folded target -> files)
+    and config ``flow-links`` (``by_name``: case-folded flow name -> files)."""
+    configured: dict[str, list[str]] = {}
+    for after, befores in config.flow_links.items():
+        configured.setdefault(after.lower(), []).extend(before.lower() for before in befores)
+    found: set[_File] = set()
+    frontier = [name for file in files for name in names_of(file)]
     seen: set[str] = set()
     while frontier:
         name = frontier.pop()
@@ -81,13 +99,10 @@ def neighbourhood(links: Sequence[Links], recheck: Iterable[int], config: Config
         earlier = list(by_target.get(name, ()))
         for before in configured.get(name, ()):
             earlier.extend(by_name.get(before, ()))
-        for index in earlier:
-            found.add(index)
-            frontier.extend(links[index].names)
-    # A data action may write any attribute of the conversation it is given (FL005 names
-    # it): files calling one are few, and every Get of their deployment may depend on them.
-    if config.data_action_writers or any(d.effect.value == "writes participant data" for d in config.data_actions):
-        found.update(index for index, link in enumerate(links) if link.data_actions)
+        for file in earlier:
+            if file not in found:
+                found.add(file)
+                frontier.extend(names_of(file))
     return found
 
 

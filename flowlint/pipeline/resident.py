@@ -30,7 +30,7 @@ from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
 from flowlint.ir import ActionKind, Project
 from flowlint.loaders.result import LoadResult
-from flowlint.pipeline.incremental import name_only_view
+from flowlint.pipeline.incremental import earlier_files, name_only_view
 from flowlint.pipeline.units import (
     Links,
     build_project,
@@ -234,33 +234,21 @@ class ResidentProject:
         get (FL001, FL005, FL006), with flows of their names (FL105, exports beside YAML), and
         every file with a flow that can run before theirs, transitively (FL005, scopes)."""
         found = set(recheck)
-        configured: dict[str, list[str]] = {}
-        for after, befores in self.config.flow_links.items():
-            configured.setdefault(after.lower(), []).extend(before.lower() for before in befores)
-        pending = list(recheck)
-        seen: set[str] = set()
-        while pending:
-            path = pending.pop()
-            if path in seen:
-                continue
-            seen.add(path)
+        for path in recheck:
             entry = self._entries.get(path)
             if entry is None:
                 continue
-            if path in recheck:
-                for kind, name in entry.attributes:
-                    if kind.startswith("get"):
-                        found.update(self._by_set.get(name.casefold(), ()))
-                for name in entry.links.names:
-                    found.update(self._by_name.get(name, ()))
+            for kind, name in entry.attributes:
+                if kind.startswith("get"):
+                    found.update(self._by_set.get(name.casefold(), ()))
             for name in entry.links.names:
-                earlier = set(self._by_target.get(name, ()))
-                for before in configured.get(name, ()):
-                    earlier.update(self._by_name.get(before, ()))
-                for before_path in earlier - seen:
-                    found.add(before_path)
-                    pending.append(before_path)
+                found.update(self._by_name.get(name, ()))
+        found |= earlier_files(recheck, self._names_of, self._by_target, self._by_name, self.config)
         return found
+
+    def _names_of(self, path: str) -> tuple[str, ...]:
+        entry = self._entries.get(path)
+        return entry.links.names if entry is not None else ()
 
     def _successors(self, paths: set[str]) -> set[str]:
         """Files with a flow that can run after a flow of ``paths``, transitively (through
