@@ -14,6 +14,22 @@ def task_flow(name: str, actions: str, *, task: str = "Start", flow_type: str = 
             f"        refId: t\n        actions:\n{textwrap.indent(actions, ' ' * 10)}")
 
 
+def web_chat_flow(attribute: str) -> str:
+    """An inbound chat flow that reads ``attribute`` from the conversation (the web chat
+    widget writes its form's fields as ``context.<field>``)."""
+    return task_flow('Web chat', f"""\
+- getParticipantData:
+    name: Read the form
+    attributes:
+      - attribute:
+          name:
+            lit: {attribute}
+          variable: Task.email
+- disconnect:
+    name: Done
+""", flow_type="inboundChat")
+
+
 def decision_flow(question: str, condition: str) -> str:
     """A flow 'Main' whose task asks ``question`` with the expression ``condition`` and
     disconnects on either answer: the smallest home for an expression in an example."""

@@ -9,7 +9,7 @@ from flowlint.analysis.shadowing import shadowed_exports
 from flowlint.ir import ActionKind, SourceFormat
 from flowlint.diagnostics import Applicability, Diagnostic, Fix, Severity, related_at, where
 from flowlint.fix.scalars import replace_scalar
-from ._flows import task_flow
+from ._flows import task_flow, web_chat_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _GET = task_flow('Support', """\
@@ -39,19 +39,6 @@ _SET = task_flow('Main IVR', """\
 """)
 
 
-_CHAT = task_flow('Web chat', """\
-- getParticipantData:
-    name: Read the form
-    attributes:
-      - attribute:
-          name:
-            lit: {get_name}
-          variable: Task.email
-- disconnect:
-    name: Done
-""", flow_type="inboundChat")
-
-
 class AttributeNameCaseMismatch(Rule):
     info = RuleInfo(
         code="FL001",
@@ -69,9 +56,9 @@ class AttributeNameCaseMismatch(Rule):
         ),
         examples=(
             Example("web chat writes the form's e-mail field as context.email",
-                    {"chat.yaml": _CHAT.format(get_name="Context.Email")}, bad=True),
+                    {"chat.yaml": web_chat_flow("Context.Email")}, bad=True),
             Example("the spelling web chat writes",
-                    {"chat.yaml": _CHAT.format(get_name="context.email")}, bad=False),
+                    {"chat.yaml": web_chat_flow("context.email")}, bad=False),
             Example("Get spells the attribute with a lower-case 'a'",
                     {"main.yaml": _SET, "support.yaml": _GET.format(get_name="accountId")}, bad=True),
             Example("Get uses the Set's exact spelling",

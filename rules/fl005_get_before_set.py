@@ -10,7 +10,7 @@ from flowlint.analysis.reads import near_names
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
 from flowlint.ir import ActionKind, Flow
-from ._flows import task_flow
+from ._flows import task_flow, web_chat_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
 _MAIN = """\
@@ -76,17 +76,6 @@ _SAME_FLOW = task_flow('Lonely', """\
 """)
 
 
-_CHAT = task_flow('Web chat', """\
-- getParticipantData:
-    name: Read the form
-    attributes:
-      - attribute:
-          name:
-            lit: context.email
-          variable: Task.email
-- disconnect:
-    name: Done
-""", flow_type="inboundChat")
 _OTHER_STORE = {Store.PARTICIPANT: Store.SECURED, Store.SECURED: Store.PARTICIPANT}
 
 
@@ -116,7 +105,8 @@ class GetBeforeSet(Rule):
             Example("set only on the 'yes' path of a decision", {"lonely.yaml": _SAME_FLOW}, bad=True),
             Example("Main IVR sets AccountId and transfers to Support",
                     {"main.yaml": _MAIN.format(before=_SET_ACCOUNT), "support.yaml": _SUPPORT}, bad=False),
-            Example("web chat writes every form field as context.<field>", {"chat.yaml": _CHAT}, bad=False),
+            Example("web chat writes every form field as context.<field>",
+                    {"chat.yaml": web_chat_flow("context.email")}, bad=False),
         ),
     )
 
