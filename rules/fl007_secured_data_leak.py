@@ -1,13 +1,12 @@
 """FL007: a value read from secured data reaches a non-secured sink (other than Set Screen Pop: FL003)."""
 
-import re
 from collections.abc import Iterator
 
-from flowlint.analysis.taint import (Role, SlotEntry, describe_chain, is_declassified, secured_flow_table,
-                                     tainted_read)
+from flowlint.analysis.taint import (Role, SlotEntry, attribute_at, describe_chain, is_declassified,
+                                     secured_flow_table, sink_hits)
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at
-from flowlint.ir import Action, ActionKind, Value
+from flowlint.ir import Action, ActionKind
 from flowlint.registry import Example, Rule, RuleInfo
 
 from ._flows import task_flow
@@ -48,17 +47,11 @@ _END = """\
 """
 
 #: A Set's value: Archy YAML ``attributes[i].attribute.value``, export ``variables[i].expression``.
-_ATTRIBUTE_VALUE = re.compile(r"(?:attributes\[(\d+)\]\.attribute\.value|variables\[(\d+)\]\.expression)")
-
-
-def _slot(action: Action, path: str, value: Value) -> tuple[str, str | None]:
+def _slot(action: Action, path: str) -> tuple[str, str | None]:
     """How a message names the slot, and the attribute name when it is a Set's value."""
-    match = _ATTRIBUTE_VALUE.fullmatch(path)
-    if match is not None:
-        index = int(match.group(1) or match.group(2))
-        name = action.attributes[index].literal_name if index < len(action.attributes) else None
-        if name is not None:
-            return f"the value of attribute '{name}'", name
+    name = attribute_at(action, path)
+    if name is not None:
+        return f"the value of attribute '{name}'", name
     _, marker, rest = path.partition(".inputs.")
     if marker:
         return f"input '{rest}'", None
@@ -103,41 +96,31 @@ class SecuredDataLeak(Rule):
         ),
     )
 
+    def _sinks(self, action: Action) -> list[SlotEntry]:
+        if action.kind == ActionKind.SET_SCREEN_POP:  # FL003's, whatever the table says
+            return []
+        return [entry for entry in secured_flow_table().for_action(action, Role.SINK) if entry.rule == self.info.code]
+
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        table = secured_flow_table()
         taints = ctx.taints
         for flow in ctx.project.flows:
             taint = taints.get(id(flow))
             if taint is None:
                 continue
-            for action in flow.actions:
-                if action.kind == ActionKind.SET_SCREEN_POP:  # FL003's, whatever the table says
-                    continue
-                sinks = [entry for entry in table.for_action(action, Role.SINK) if entry.rule == self.info.code]
-                state = taint.before(action.index) if sinks else None
-                if not state:
-                    continue
-                bound = {path for path, _ in action.bindings}
-                for path, value in action.values:
-                    entry = next((e for e in sinks if e.matches(path)), None) if path not in bound else None
-                    found = tainted_read(state, value) if entry is not None else None
-                    if entry is None or found is None:
-                        continue
-                    variable, chain = found
-                    declassified = is_declassified(chain)
-                    slot, attribute = _slot(action, path, value)
-                    note = (" (declassified on the way, as the author acknowledged: reported as info)"
-                            if declassified else "")
-                    yield ctx.diagnostic(
-                        self.info.code,
-                        f"{entry.action} '{action.name}': {slot} reads {variable}, which carries secured data"
-                        f"{note}: {describe_chain(chain)}; {entry.basis.value}: {entry.why}; {entry.fix}",
-                        value.loc,
-                        flow=flow,
-                        attribute=attribute,
-                        related=tuple(related_at(f"{step.variable}: {step.how}", step.loc) for step in chain),
-                        severity=_severity(entry, declassified),
-                    )
-
+            for hit in sink_hits(flow, taint, self._sinks):
+                entry, chain = hit.entry, hit.chain
+                declassified = is_declassified(chain)
+                slot, attribute = _slot(hit.action, hit.path)
+                note = " (declassified on the way, as the author acknowledged: reported as info)" if declassified else ""
+                yield ctx.diagnostic(
+                    self.info.code,
+                    f"{entry.action} '{hit.action.name}': {slot} reads {hit.variable}, which carries secured data"
+                    f"{note}: {describe_chain(chain)}; {entry.basis.value}: {entry.why}; {entry.fix}",
+                    hit.value.loc,
+                    flow=flow,
+                    attribute=attribute,
+                    related=tuple(related_at(f"{step.variable}: {step.how}", step.loc) for step in chain),
+                    severity=_severity(entry, declassified),
+                )
 
 RULE = SecuredDataLeak()

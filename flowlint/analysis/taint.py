@@ -21,7 +21,7 @@ import enum
 import json
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -373,3 +373,45 @@ class Taint:
                     if target not in queued:
                         queued.add(target)
                         queue.append(target)
+
+
+#: A Set's value slot (``attributes[i].attribute.value`` in YAML, ``variables[i].expression``
+#: in exports): the value is stored under the i-th attribute's name.
+_ATTRIBUTE_VALUE = re.compile(r"(?:attributes\[(\d+)\]\.attribute\.value|variables\[(\d+)\]\.expression)")
+
+
+def attribute_at(action: Action, path: str) -> str | None:
+    """The literal name of the attribute whose value sits at ``path`` of ``action``, if any."""
+    match = _ATTRIBUTE_VALUE.fullmatch(path)
+    if match is None:
+        return None
+    index = int(match.group(1) or match.group(2))
+    return action.attributes[index].literal_name if index < len(action.attributes) else None
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHit:
+    """A sink slot of an action that reads a variable carrying secured data."""
+
+    action: Action
+    entry: SlotEntry
+    path: str
+    value: Value
+    variable: str
+    chain: Chain
+
+
+def sink_hits(flow: Flow, taint: Taint, sinks_of: Callable[[Action], list[SlotEntry]]) -> Iterable[SinkHit]:
+    """Every slot of ``flow``'s actions that ``sinks_of`` calls a sink (outputs aside) and
+    that reads a variable ``taint`` says carries secured data (FL007, the map)."""
+    for action in flow.actions:
+        sinks = sinks_of(action)
+        state = taint.before(action.index) if sinks else None
+        if not state:
+            continue
+        bound = {path for path, _ in action.bindings}
+        for path, value in action.values:
+            entry = next((e for e in sinks if e.matches(path)), None) if path not in bound else None
+            found = tainted_read(state, value) if entry is not None else None
+            if entry is not None and found is not None:
+                yield SinkHit(action, entry, path, value, found[0], found[1])

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flowlint.analysis.attributes import Store
-from flowlint.analysis.taint import Role, is_declassified, secured_flow_table, tainted_read
+from flowlint.analysis.taint import Role, attribute_at, is_declassified, secured_flow_table, sink_hits, tainted_read
 from flowlint.config import Config, ConfigResolver
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic
@@ -53,7 +53,6 @@ _ACTION_TYPES = {
     ActionKind.GET_SECURED_DATA: ("Get Secured Data", "secured"),
 }
 #: A Set's value: Archy YAML ``attributes[i].attribute.value``, export ``variables[i].expression``.
-_ATTRIBUTE_VALUE = re.compile(r"(?:attributes\[(\d+)\]\.attribute\.value|variables\[(\d+)\]\.expression)")
 
 
 @dataclass(slots=True)
@@ -348,28 +347,11 @@ class _Builder:
             taint = taints.get(id(flow))
             if taint is None:
                 continue
-            for action in flow.actions:
-                sinks = table.for_action(action, Role.SINK)
-                state = taint.before(action.index) if sinks else None
-                if not state:
-                    continue
-                bound = {path for path, _ in action.bindings}
-                for path, value in action.values:
-                    entry = next((e for e in sinks if e.matches(path)), None) if path not in bound else None
-                    found = tainted_read(state, value) if entry is not None else None
-                    if entry is None or found is None:
-                        continue
-                    chain = found[1]
-                    attribute: str | None = None
-                    match = _ATTRIBUTE_VALUE.fullmatch(path)
-                    if match is not None:
-                        index = int(match.group(1) or match.group(2))
-                        if index < len(action.attributes):
-                            attribute = action.attributes[index].literal_name
-                    self.model.chains.append(MapChain(
-                        node_of[id(flow)], action.name, entry.action, entry.rule, position_of(value.loc),
-                        [ChainStep(s.variable, s.how, position_of(s.loc), s.declassified) for s in chain],
-                        attribute, is_declassified(chain)))
+            for hit in sink_hits(flow, taint, lambda action: table.for_action(action, Role.SINK)):
+                self.model.chains.append(MapChain(
+                    node_of[id(flow)], hit.action.name, hit.entry.action, hit.entry.rule, position_of(hit.value.loc),
+                    [ChainStep(s.variable, s.how, position_of(s.loc), s.declassified) for s in hit.chain],
+                    attribute_at(hit.action, hit.path), is_declassified(hit.chain)))
 
     def _add_findings(self, diagnostics: list[Diagnostic], flows: list[Flow], node_of: dict[int, str],
                       redact: Callable[[str], str]) -> None:
