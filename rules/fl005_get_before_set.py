@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from flowlint.analysis.attributes import Site, Store
+from flowlint.analysis.attributes import Site, Store, other_store
 from flowlint.analysis.external import BY_ID, DataActionCall
 from flowlint.analysis.flowgraph import FlowGraph, same_deployment
 from flowlint.analysis.mustset import key
@@ -76,9 +76,6 @@ _SAME_FLOW = task_flow('Lonely', """\
 """)
 
 
-_OTHER_STORE = {Store.PARTICIPANT: Store.SECURED, Store.SECURED: Store.PARTICIPANT}
-
-
 class GetBeforeSet(Rule):
     info = RuleInfo(
         code="FL005",
@@ -128,7 +125,7 @@ class GetBeforeSet(Rule):
             if not setters and (table.sets_folded.get((site.store, name.lower()))
                                 or external.respelling(name, scope) is not None):
                 continue  # a case mismatch: FL001 reports it
-            if not setters and table.sets.get((_OTHER_STORE[site.store], name)):
+            if not setters and table.sets.get((other_store(site.store), name)):
                 continue  # set in the other store only: FL006 reports it
             if by_id and setters:
                 continue  # another conversation, read by id (a workflow started later): set by a flow of it

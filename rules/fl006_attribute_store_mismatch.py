@@ -2,11 +2,10 @@
 
 from collections.abc import Iterator
 
-from flowlint.analysis.attributes import Site, Store
+from flowlint.analysis.attributes import DATA_ACTION_LABELS, Site, Store, other_store
 from flowlint.analysis.flowgraph import same_deployment
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
-from flowlint.ir import ActionKind
 from flowlint.registry import Example, Rule, RuleInfo
 
 from ._flows import task_flow
@@ -37,14 +36,6 @@ _PAYMENTS = task_flow("Payments", """\
     name: Done
 """)
 
-_ACTION_NAME = {
-    ActionKind.SET_PARTICIPANT_DATA: "Set Participant Data",
-    ActionKind.GET_PARTICIPANT_DATA: "Get Participant Data",
-    ActionKind.SET_CONVERSATION_DATA: "Set Conversation Data",
-    ActionKind.GET_CONVERSATION_DATA: "Get Conversation Data",
-    ActionKind.SET_SECURED_DATA: "Set Secured Data",
-    ActionKind.GET_SECURED_DATA: "Get Secured Data",
-}
 _READ_WITH = {Store.SECURED: "Get Secured Data", Store.PARTICIPANT: "Get Participant Data (Get Conversation Data in a workflow)"}
 
 
@@ -83,13 +74,13 @@ class AttributeStoreMismatch(Rule):
         for site in ctx.attributes.gets:
             if site.name is None:
                 continue
-            other = Store.PARTICIPANT if site.store == Store.SECURED else Store.SECURED
+            other = other_store(site.store)
             elsewhere = _sets(ctx, other, site)
             if not elsewhere or _sets(ctx, site.store, site):
                 continue
             first = elsewhere[0]
-            setter = _ACTION_NAME.get(first.action.kind, first.action.key)
-            getter = _ACTION_NAME.get(site.action.kind, site.action.key)
+            setter = DATA_ACTION_LABELS.get(first.action.kind, first.action.key)
+            getter = DATA_ACTION_LABELS.get(site.action.kind, site.action.key)
             others = f" and {len(elsewhere) - 1} more Set site(s)" if len(elsewhere) > 1 else ""
             yield ctx.diagnostic(
                 self.info.code,
@@ -100,7 +91,7 @@ class AttributeStoreMismatch(Rule):
                 flow=site.flow,
                 attribute=site.name,
                 related=tuple(related_at(f"'{s.name}' is set in the {other.value} store here "
-                                         f"({_ACTION_NAME.get(s.action.kind, s.action.key)})", s.attribute.name.loc)
+                                         f"({DATA_ACTION_LABELS.get(s.action.kind, s.action.key)})", s.attribute.name.loc)
                               for s in elsewhere),
             )
 

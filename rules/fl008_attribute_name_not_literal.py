@@ -2,12 +2,13 @@
 
 from collections.abc import Iterator
 
+from flowlint.analysis.attributes import DATA_ACTION_LABELS
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity
 from flowlint.expressions.analysis import USER_NAMESPACES, variables_read
 from flowlint.expressions.ast import Literal, LiteralKind, Variable
 from flowlint.expressions.parser import parse_expression
-from flowlint.ir import DATA_SET_KINDS, ActionKind, ValueKind
+from flowlint.ir import DATA_SET_KINDS, ValueKind
 from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
@@ -27,14 +28,6 @@ variables:
       name: Flow.tier
 """)
 
-LABELS = {
-    ActionKind.SET_PARTICIPANT_DATA: "Set Participant Data",
-    ActionKind.GET_PARTICIPANT_DATA: "Get Participant Data",
-    ActionKind.SET_SECURED_DATA: "Set Secured Data",
-    ActionKind.GET_SECURED_DATA: "Get Secured Data",
-    ActionKind.SET_CONVERSATION_DATA: "Set Conversation Data",
-    ActionKind.GET_CONVERSATION_DATA: "Get Conversation Data",
-}
 
 
 class AttributeNameNotLiteral(Rule):
@@ -70,12 +63,12 @@ class AttributeNameNotLiteral(Rule):
         for flow in ctx.project.flows:
             for action, attribute in flow.iter_attributes():
                 name = attribute.name
-                if action.kind not in LABELS or name.kind != ValueKind.EXP or name.text is None:
+                if action.kind not in DATA_ACTION_LABELS or name.kind != ValueKind.EXP or name.text is None:
                     continue
                 verb = "writes" if action.kind in DATA_SET_KINDS else "reads"
                 yield ctx.diagnostic(
                     self.info.code,
-                    f"the attribute name of {LABELS[action.kind]} '{action.name}' is an expression: "
+                    f"the attribute name of {DATA_ACTION_LABELS[action.kind]} '{action.name}' is an expression: "
                     f"{_explain(name.text.strip(), verb)}",
                     name.loc,
                     flow=flow,

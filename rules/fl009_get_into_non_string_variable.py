@@ -3,10 +3,10 @@
 import re
 from collections.abc import Iterator
 
+from flowlint.analysis.attributes import DATA_ACTION_LABELS
 from flowlint.context import Context
 from flowlint.diagnostics import Diagnostic, Severity, related_at, where
 from flowlint.ir import DATA_GET_KINDS, Action, ContainerKind, Flow, ValueKind, Variable
-from .fl008_attribute_name_not_literal import LABELS
 from ._flows import task_flow
 from flowlint.registry import Example, Rule, RuleInfo
 
@@ -107,7 +107,7 @@ class GetIntoNonStringVariable(Rule):
                 name = attribute.name.text if attribute.name.text is not None else "?"
                 yield ctx.diagnostic(
                     self.info.code,
-                    f"{LABELS[action.kind]} '{action.name}' reads attribute '{name}' into {declared.name}, "
+                    f"{DATA_ACTION_LABELS[action.kind]} '{action.name}' reads attribute '{name}' into {declared.name}, "
                     f"{_article(type_label)} {type_label} variable {scope} ({where(declared.loc)}); the output of a "
                     f"Get must be a String variable: read it into a String variable, then {convert}",
                     target.loc,

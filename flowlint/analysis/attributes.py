@@ -27,6 +27,22 @@ _STORE = {
 }
 
 
+#: How messages name the data actions.
+DATA_ACTION_LABELS = {
+    ActionKind.SET_PARTICIPANT_DATA: "Set Participant Data",
+    ActionKind.GET_PARTICIPANT_DATA: "Get Participant Data",
+    ActionKind.SET_CONVERSATION_DATA: "Set Conversation Data",
+    ActionKind.GET_CONVERSATION_DATA: "Get Conversation Data",
+    ActionKind.SET_SECURED_DATA: "Set Secured Data",
+    ActionKind.GET_SECURED_DATA: "Get Secured Data",
+}
+
+
+def other_store(store: Store) -> Store:
+    """The store a name in ``store`` is not in (participant and secured data never meet)."""
+    return Store.PARTICIPANT if store is Store.SECURED else Store.SECURED
+
+
 @dataclass(slots=True, eq=False)
 class Site:
     flow: Flow

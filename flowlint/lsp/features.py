@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 from lsprotocol import types
 
-from flowlint.analysis.attributes import Site, Store
+from flowlint.analysis.attributes import DATA_ACTION_LABELS, Site, Store
 from flowlint.diagnostics import Applicability, Diagnostic
-from flowlint.ir import Action, ActionKind, ContainerKind, Flow, Loc, SourceFormat, Span
+from flowlint.ir import Action, ContainerKind, Flow, Loc, SourceFormat, Span
 from flowlint.lsp.convert import DEFAULT_DOCS_URL, lsp_position, lsp_range, to_lsp, uri_of
 from flowlint.lsp.model import FileState, Snapshot
 from flowlint.lsp.positions import Pos, PositionMapper, units
@@ -25,14 +25,6 @@ _DIRECTIVE_ABOVE = re.compile(
     r"[ \t]*#[ \t]*flowlint[ \t]*:[ \t]*disable[ \t]*=[ \t]*"
     r"[A-Za-z][A-Za-z0-9_-]*(?:[ \t]*,[ \t]*[A-Za-z][A-Za-z0-9_-]*)*")
 
-_KIND_LABEL = {
-    ActionKind.SET_PARTICIPANT_DATA: "Set Participant Data",
-    ActionKind.GET_PARTICIPANT_DATA: "Get Participant Data",
-    ActionKind.SET_CONVERSATION_DATA: "Set Conversation Data",
-    ActionKind.GET_CONVERSATION_DATA: "Get Conversation Data",
-    ActionKind.SET_SECURED_DATA: "Set Secured Data",
-    ActionKind.GET_SECURED_DATA: "Get Secured Data",
-}
 _STORE_LABEL = {Store.PARTICIPANT: "participant data", Store.SECURED: "secured data"}
 _CONTAINER_SYMBOL = {
     ContainerKind.TASK: types.SymbolKind.Function,
@@ -102,7 +94,7 @@ def _code(text: str) -> str:
 
 
 def _describe(snapshot: Snapshot, site: Site) -> str:
-    label = _KIND_LABEL.get(site.action.kind, site.action.key)
+    label = DATA_ACTION_LABELS.get(site.action.kind, site.action.key)
     into = f" into {_code(site.variable)}" if not site.is_set and site.variable else ""
     return (f"- {_md(label)} '{_md(site.action.name)}'{into} in flow '{_md(site.flow.name)}', "
             f"{_md(_where(snapshot, site.attribute.name.loc))}")

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from flowlint.analysis.attributes import Store
+from flowlint.analysis.attributes import DATA_ACTION_LABELS, Store
 from flowlint.analysis.taint import Role, attribute_at, is_declassified, secured_flow_table, sink_hits, tainted_read
 from flowlint.config import Config, ConfigResolver
 from flowlint.context import Context
@@ -44,13 +44,11 @@ EDGE_KIND_LABELS = {
     "bot-call": "bot flow call",
     "flow-link": "configured flow-link",
 }
-_ACTION_TYPES = {
-    ActionKind.SET_PARTICIPANT_DATA: ("Set Participant Data", "participant"),
-    ActionKind.GET_PARTICIPANT_DATA: ("Get Participant Data", "participant"),
-    ActionKind.SET_CONVERSATION_DATA: ("Set Conversation Data", "conversation"),
-    ActionKind.GET_CONVERSATION_DATA: ("Get Conversation Data", "conversation"),
-    ActionKind.SET_SECURED_DATA: ("Set Secured Data", "secured"),
-    ActionKind.GET_SECURED_DATA: ("Get Secured Data", "secured"),
+#: The store each data action addresses, as the map names it.
+_STORE_NAMES = {
+    ActionKind.SET_PARTICIPANT_DATA: "participant", ActionKind.GET_PARTICIPANT_DATA: "participant",
+    ActionKind.SET_CONVERSATION_DATA: "conversation", ActionKind.GET_CONVERSATION_DATA: "conversation",
+    ActionKind.SET_SECURED_DATA: "secured", ActionKind.GET_SECURED_DATA: "secured",
 }
 #: A Set's value: Archy YAML ``attributes[i].attribute.value``, export ``variables[i].expression``.
 
@@ -319,7 +317,7 @@ class _Builder:
             node = node_of.get(id(site.flow))
             if name is None or not name.strip() or node is None:
                 continue  # computed or templated names (FL008), blank names (FL002): no name to show
-            action_type, store = _ACTION_TYPES[site.action.kind]
+            action_type, store = DATA_ACTION_LABELS[site.action.kind], _STORE_NAMES[site.action.kind]
             secured = site.store is Store.SECURED
             external: str | None = None
             if site.is_set:
