@@ -138,10 +138,6 @@ class ResidentProject:
             mode, count = "incremental", len(recheck)
         return Outcome(self._finalized(list(extra)), mode, count)
 
-    def findings(self) -> dict[str, list[Diagnostic]]:
-        """The last outcome's findings, by file (without ``extra``)."""
-        return self._finalized([])
-
     # -- what to re-check ----------------------------------------------------------------
     def _entry(self, result: LoadResult) -> _Entry:
         if result.not_a_flow:
@@ -149,9 +145,9 @@ class ResidentProject:
         ctx_project = Project(list(result.flows), [result.source] if result.source is not None else [])
         local = run_per_file_rules(ctx_project, self.config, per_file_rules(self.config))
         full = any(needs_whole_flow(flow) for flow in result.flows)
-        digest = hashlib.sha256(repr(id(result)).encode()).hexdigest() if full else ""
+        # A file kept whole always takes the full path (see _recheck): its interface is not compared.
         attributes, flows, links_out = _facts(result)
-        return _Entry(result, local, links_of(result), interface_of(result, digest, full), full,
+        return _Entry(result, local, links_of(result), interface_of(result, "", full), full,
                       _positions(result), _own(result), attributes, flows, links_out)
 
     def _recheck(self, changed: list[str], removed: list[str], old: dict[str, _Entry]) -> set[str] | None:
