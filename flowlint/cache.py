@@ -4,7 +4,7 @@ Layout (everything below the cache directory, ``.flowlint_cache`` by default)::
 
     CACHEDIR.TAG, .gitignore          mark the directory as a cache (backup tools, git)
     v1-<environment>/units/xx/<key>   one FileUnit (project view) per (path, content sha256)
-    v1-<environment>/projects/<key>   the last run of one project (list of files): a Snapshot
+    v1-<environment>/projects/<key>   the last run of one project (its directories): a Snapshot
 
 The *environment* is a digest of everything besides a file's bytes that changes what
 loading and rules produce: flowlint's version and source files (sizes and mtimes, so an
@@ -33,22 +33,25 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from flowlint import __version__
 from flowlint.config import Config
 from flowlint.deploy.hcl import TfFile
 from flowlint.diagnostics import Diagnostic
-from flowlint.loaders.result import LoadResult
-from flowlint.pipeline.units import FileUnit, Links, dependency_view, links_of
+from flowlint.pipeline.facts import FileFacts, FileFindings
+from flowlint.pipeline.units import FileUnit
+
+if TYPE_CHECKING:
+    from flowlint.pipeline.resident import ResidentProject
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 13
+FORMAT = 14
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations: one per project of a monorepo) kept side by side;
 #: older ones are removed.
 MAX_ENVIRONMENTS = 16
-#: Project snapshots kept per environment (one per distinct list of linted files).
+#: Project snapshots kept per environment (one per distinct set of linted directories).
 MAX_PROJECTS = 16
 
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -56,67 +59,38 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# For information about cache directory tags, see https://bford.info/cachedir/\n")
 
 
-@dataclass(slots=True)
-class Details:
-    """What a project's last run found in one file."""
-
-    load: list[Diagnostic] = field(default_factory=lambda: [])
-    local: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
-    #: Cross-flow findings located in this file, per rule code, in emission order.
-    cross: dict[str, list[Diagnostic]] = field(default_factory=lambda: {})
-
-
-@dataclass(slots=True)
-class FileRecord:
-    """One file of a project's last run: enough to report it again without loading it."""
-
-    path: str
-    fmt: str
-    digest: str | None
-    interface: str
-    full: bool
-    directives: bool
-    not_a_flow: bool
-    #: ``SourceFile.format`` of the loaded file (None: no source).
-    source_format: str | None
-    #: Stat key (size, mtime, ctime, inode, device) of the content ``digest`` is of, when it
-    #: can be trusted to tell the file did not change (see ``flowlint.pipeline.incremental.digests_of``).
-    stat: tuple[int, int, int, int, int] | None = None
-    #: What links this file to others in cross-flow rules (``flowlint.pipeline.units.Links``).
-    links: Links = field(default_factory=Links)
-
-
-#: Files per page: findings are pickled by page, so that a warm run re-pickles only the
-#: pages it changed.  Dependency views are pickled one per file: a warm run reads only those
-#: of the files around the edit (``flowlint.pipeline.incremental.neighbourhood``).
+#: Files per page: findings are pickled by page, so that a re-check re-pickles only the
+#: pages it changed.
 PAGE = 64
 
 
 @dataclass(slots=True)
 class Snapshot:
-    files: list[FileRecord] = field(default_factory=lambda: [])
-    #: Pickled lists of :class:`Details`, one per page of files.
+    """A project's last run: what the incremental engine needs to pick up from it
+    (:meth:`flowlint.pipeline.resident.ResidentProject.restore`) without loading any file."""
+
+    #: Every file's facts, in project order.
+    files: list[FileFacts] = field(default_factory=lambda: [])
+    #: Pickled lists of :class:`~flowlint.pipeline.facts.FileFindings`, one per page of files.
     findings: list[bytes] = field(default_factory=lambda: [])
-    #: Pickled dependency views (``LoadResult``), one per file.
-    stubs: list[bytes] = field(default_factory=lambda: [])
-    #: Cross-flow findings located in no linted file (then the warm path is not used).
-    orphans: int = 0
-    #: The pages above, unpickled: kept by a resident server (:class:`Memory`), never stored.
-    details: list[Details] | None = field(default=None, compare=False, repr=False)
-    views: list[LoadResult | None] | None = field(default=None, compare=False, repr=False)
+    #: Cross-flow findings located in no linted file (a rule's internal error).
+    orphans: list[Diagnostic] = field(default_factory=lambda: [])
+    #: The engine itself, kept by a resident server (:class:`Memory`), never stored.
+    resident: ResidentProject | None = field(default=None, compare=False, repr=False)
 
-    def __getstate__(self) -> tuple[list[FileRecord], list[bytes], list[bytes], int]:
-        return self.files, self.findings, self.stubs, self.orphans
+    def __getstate__(self) -> tuple[list[FileFacts], list[bytes], list[Diagnostic]]:
+        return self.files, self.findings, self.orphans
 
-    def __setstate__(self, state: tuple[list[FileRecord], list[bytes], list[bytes], int]) -> None:
-        self.files, self.findings, self.stubs, self.orphans = state
-        self.details = self.views = None
+    def __setstate__(self, state: tuple[list[FileFacts], list[bytes], list[Diagnostic]]) -> None:
+        self.files, self.findings, self.orphans = state
+        self.resident = None
 
 
 class Memory:
     """What a resident server (:mod:`flowlint.daemon.server`) keeps between runs: the last
-    snapshot of each project with its pages unpickled, and cache writes put off until the
-    reply has gone.  A snapshot file changed by another process since is read again."""
+    snapshot of each project with its engine (files already loaded stay loaded), and cache
+    writes put off until the reply has gone.  A snapshot file changed by another process
+    since is read again."""
 
     def __init__(self) -> None:
         #: Snapshot file -> (its stat key when we wrote or read it; None: not on disk yet, snapshot).
@@ -162,38 +136,20 @@ def _dumps(value: object) -> bytes:
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
-def _pages(items: Sequence[object]) -> list[bytes]:
-    return [_dumps(list(items[start:start + PAGE])) for start in range(0, len(items), PAGE)]
-
-
-def _record(unit: FileUnit, stat: tuple[int, int, int, int, int] | None) -> FileRecord:
-    source = unit.result.source
-    return FileRecord(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives,
-                      unit.result.not_a_flow, source.format.value if source is not None else None, stat,
-                      links_of(unit.result))
-
-
-def _details(unit: FileUnit) -> Details:
-    return Details(list(unit.result.diagnostics), unit.local, {})
-
-
-def snapshot_of(units: Sequence[FileUnit], cross: dict[str, list[Diagnostic]], known: Callable[[str], bool],
-                stats: Sequence[tuple[int, int, int, int, int] | None]) -> Snapshot:
-    """The record of a full run: every unit, and the cross-flow findings by file."""
-    details = [_details(unit) for unit in units]
-    by_path = {unit.path: found for unit, found in zip(units, details)}
-    orphans = 0
-    for code, found in cross.items():
-        for diagnostic in found:
-            target = by_path.get(diagnostic.file)
-            if target is None:
-                orphans += 1
-            else:
-                target.cross.setdefault(code, []).append(diagnostic)
-    stubs = [_dumps(dependency_view(unit.result, known)) for unit in units]
-    # A resident server keeps the findings as they are: its next run need not unpickle them.
-    return Snapshot([_record(unit, stat) for unit, stat in zip(units, stats)], _pages(details), stubs,
-                    orphans, details if MEMORY is not None else None)
+def snapshot_of(resident: ResidentProject, previous: Snapshot | None) -> Snapshot:
+    """The record of ``resident`` after a run: only the pages of findings holding a changed
+    file are pickled again when the files are those of ``previous``."""
+    files, findings, orphans = resident.state()
+    changed = resident.take_changed()
+    if previous is not None and len(previous.files) == len(files) and all(
+            a.path == b.path for a, b in zip(previous.files, files)):
+        pages = list(previous.findings)
+        for page in sorted({index // PAGE for index, facts in enumerate(files) if facts.path in changed}):
+            pages[page] = _dumps(findings[page * PAGE:(page + 1) * PAGE])
+    else:
+        pages = [_dumps(findings[start:start + PAGE]) for start in range(0, len(findings), PAGE)]
+    # A resident server keeps the engine: its next run need not restore it.
+    return Snapshot(files, pages, orphans, resident if MEMORY is not None else None)
 
 
 def _load(data: bytes) -> object:
@@ -203,58 +159,15 @@ def _load(data: bytes) -> object:
         return None
 
 
-def _unpage(pages: list[bytes], kind: type, count: int) -> list[Any] | None:
-    found: list[Any] = []
-    for page in pages:
-        items = _load(page)
-        if not isinstance(items, list) or not all(isinstance(item, kind) for item in cast(list[object], items)):
-            return None
-        found.extend(cast(list[object], items))
-    return found if len(found) == count else None
-
-
-def decode(snapshot: Snapshot) -> list[Details] | None:
+def findings_of(snapshot: Snapshot) -> list[FileFindings] | None:
     """The findings of every file of ``snapshot``; None when they do not unpickle."""
-    if snapshot.details is None:
-        snapshot.details = _unpage(snapshot.findings, Details, len(snapshot.files))
-    return snapshot.details
-
-
-def decode_stub(snapshot: Snapshot, index: int) -> LoadResult | None:
-    """The dependency view of file ``index`` of ``snapshot``; None when it does not unpickle."""
-    views = snapshot.views
-    if views is None:
-        views = snapshot.views = _no_views(len(snapshot.files))
-    found = views[index]
-    if found is None:
-        loaded = _load(snapshot.stubs[index]) if index < len(snapshot.stubs) else None
-        if isinstance(loaded, LoadResult):
-            found = views[index] = loaded
-    return found
-
-
-def _no_views(count: int) -> list[LoadResult | None]:
-    return [None] * count
-
-
-def update_snapshot(snapshot: Snapshot, details: list[Details], fresh: dict[int, FileUnit],
-                    stats: dict[int, tuple[int, int, int, int, int] | None],
-                    cross: dict[int, dict[str, list[Diagnostic]]], known: Callable[[str], bool]) -> Snapshot:
-    """``snapshot`` with re-checked files replaced (``fresh`` units, ``cross`` findings);
-    ``details`` (decoded) is updated in place, and only its changed pages pickled."""
-    files = list(snapshot.files)
-    findings, stubs = list(snapshot.findings), list(snapshot.stubs)
-    views = list(snapshot.views) if snapshot.views is not None else _no_views(len(files))
-    for index, unit in fresh.items():
-        files[index] = _record(unit, stats.get(index))
-        details[index] = _details(unit)
-        view = views[index] = dependency_view(unit.result, known)
-        stubs[index] = _dumps(view)
-    for index, found in cross.items():
-        details[index].cross = found
-    for page in sorted({index // PAGE for index in (*fresh, *cross)}):
-        findings[page] = _dumps(details[page * PAGE:(page + 1) * PAGE])
-    return Snapshot(files, findings, stubs, snapshot.orphans, details, views)
+    found: list[FileFindings] = []
+    for page in snapshot.findings:
+        items = _load(page)
+        if not isinstance(items, list) or not all(isinstance(i, FileFindings) for i in cast(list[object], items)):
+            return None
+        found.extend(cast(list[FileFindings], items))
+    return found if len(found) == len(snapshot.files) else None
 
 
 class Cache:
@@ -335,7 +248,11 @@ class Cache:
         return key
 
     def _project_path(self, files: Sequence[tuple[str, str]]) -> str:
-        return os.path.join(self.root, "projects", _sha("\0".join(f"{p}\0{f}" for p, f in files)))
+        # By directories, not files: a file added or removed is an edit the engine takes
+        # incrementally; checking another part of the tree (a pre-commit hook's staged
+        # files) keeps a snapshot of its own.
+        directories = sorted({os.path.dirname(path) for path, _ in files})
+        return os.path.join(self.root, "projects", _sha("\0".join(directories)))
 
     # -- files ---------------------------------------------------------------------------
     def _read(self, path: str) -> object:
@@ -465,6 +382,7 @@ def code_fingerprint() -> str:
 
 #: Modules whose own classes a cache entry may contain (data classes, enums, named tuples).
 _MODULES = frozenset({"flowlint.ir", "flowlint.diagnostics", "flowlint.loaders.result", "flowlint.pipeline.units",
+                      "flowlint.pipeline.facts",
                       "flowlint.cache", "flowlint.loaders.json_positions", "flowlint.deploy.hcl"})
 _CLASSES = frozenset({("lark.lexer", "Token"), ("builtins", "set"), ("builtins", "frozenset"),
                       ("builtins", "slice"), ("builtins", "complex"), ("builtins", "bytearray")})

@@ -95,7 +95,7 @@ def test_stages_depend_on_earlier_stages_only() -> None:
         "flowlint.deploy": ("flowlint.engine", "flowlint.pipeline", "flowlint.cli", "flowlint.lsp"),
         "flowlint.analysis": ("flowlint.engine", "flowlint.pipeline", "flowlint.cli", "flowlint.lsp"),
         "flowlint.pipeline": ("flowlint.engine", "flowlint.cli", "flowlint.lsp", "flowlint.daemon"),
-        "flowlint.cache": ("flowlint.engine", "flowlint.pipeline.collect", "flowlint.pipeline.incremental"),
+        "flowlint.cache": ("flowlint.engine", "flowlint.pipeline.collect", "flowlint.pipeline.changes"),
     }
     for module, imports in graph.items():
         for prefix, banned in forbidden.items():

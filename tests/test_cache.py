@@ -8,20 +8,19 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from flowlint import cache
-from flowlint.pipeline import incremental
+from flowlint.pipeline import changes
 from flowlint.pipeline.collect import collect
 from flowlint.cache import Cache, Memory
 from flowlint.config import Config, load_config
 from flowlint.engine import check_paths, finalize
 from flowlint.loaders.discover import discover
-from flowlint.loaders.result import LoadResult
 
 from .helpers import write_project
 from .test_parallel import mixed_project, outcome, signature
@@ -151,10 +150,22 @@ def test_edits_in_the_edited_file_itself(setup: tuple[Path, Path]) -> None:
     ("more/c.yaml", "lit: Unrelated", "lit: OrderId"),  # a Get's name
     ("more/a.yaml", "name: A\n", "name: A2\n"),  # a flow's name
     ("more/a.yaml", "name: B\n", "name: C\n"),  # a transfer target
+])
+def test_interface_changes_are_incremental(setup: tuple[Path, Path], change: tuple[str, str, str]) -> None:
+    """An edit other files can see re-checks the files it can change (the incremental
+    engine the language server uses), not the whole project."""
+    root, cache_dir = setup
+    edit(root / change[0], change[1], change[2])
+    assert mode(root, cache_dir) == "warm"
+    same(root, cache_dir)
+    assert mode(root, cache_dir) == "unchanged"
+
+
+@pytest.mark.parametrize("change", [
     ("flows/module.yaml", "name: Read card", "name: Read the card"),  # a module: taint and summaries
     ("flows/main.yaml", "name: Remember", "name: Remember it"),  # calls a module
 ])
-def test_interface_changes_take_the_full_path(setup: tuple[Path, Path], change: tuple[str, str, str]) -> None:
+def test_edits_of_flows_kept_whole_take_the_full_path(setup: tuple[Path, Path], change: tuple[str, str, str]) -> None:
     root, cache_dir = setup
     edit(root / change[0], change[1], change[2])
     assert mode(root, cache_dir) == "full"
@@ -165,8 +176,9 @@ def test_interface_changes_take_the_full_path(setup: tuple[Path, Path], change: 
 def test_added_removed_and_broken_files(setup: tuple[Path, Path]) -> None:
     root, cache_dir = setup
     (root / "more" / "d.yaml").write_text(SET.format(name="D", attribute="Unrelated", target="C"), encoding="utf-8")
-    same(root, cache_dir)
+    assert mode(root, cache_dir) == "warm"  # a file added: the same project, one file more
     (root / "more" / "a.yaml").unlink()
+    assert mode(root, cache_dir) == "warm"
     same(root, cache_dir)
     (root / "more" / "c.yaml").write_text("inboundCall:\n  name: [\n", encoding="utf-8")
     same(root, cache_dir)
@@ -335,8 +347,8 @@ def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path, monke
         path.write_text(rng.choice(edits)(text), encoding="utf-8")
         modes.append(mode(root, cache_dir))
         if memory is not None:
-            assert len(memory.snapshots) == 1  # kept; written after the "reply" unless nothing changed
-            assert bool(memory.pending) == (modes[-1] != "unchanged")
+            assert len(memory.snapshots) == 1  # kept; written after the "reply"
+            assert memory.pending or modes[-1] == "unchanged"  # (unchanged: when a stat key became trusted)
             memory.flush()
         same(root, cache_dir)
         if memory is not None:
@@ -379,7 +391,7 @@ def test_symlinks_out_of_the_cache_are_not_followed(setup: tuple[Path, Path], tm
 def test_stat_keys_never_hide_an_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Unchanged files are recognised by their stat key; an edit that keeps the size and puts
     the modification time back still changes the inode's ctime, and is seen."""
-    monkeypatch.setattr(incremental, "_RACY_NS", -10**18)  # trust keys of files written just now
+    monkeypatch.setattr(changes, "_RACY_NS", -10**18)  # trust keys of files written just now
     root = project(tmp_path / "project")
     cache_dir = tmp_path / "cache"
     same(root, cache_dir)
@@ -392,25 +404,7 @@ def test_stat_keys_never_hide_an_edit(tmp_path: Path, monkeypatch: pytest.Monkey
     assert mode(root, cache_dir) == "unchanged"
 
 
-# --------------------------------------------------------------------------- the neighbourhood of an edit
-
-
-def test_neighbourhood_follows_names_and_every_earlier_flow() -> None:
-    from flowlint.pipeline.incremental import neighbourhood
-    from flowlint.pipeline.units import Links
-
-    links = [
-        Links(names=("a",), attributes=("x",), targets=("b",)),  # 0: sets x, runs before b
-        Links(names=("b",), targets=("c",)),  # 1: runs before c
-        Links(names=("c",), attributes=("x",)),  # 2: gets x
-        Links(names=("d",), attributes=("y",)),  # 3: unrelated to 2
-        Links(names=("e",), targets=("d",)),  # 4: runs before d
-        Links(names=("c",)),  # 5: a second flow named C (any case)
-    ]
-    assert neighbourhood(links, [2], Config()) == {0, 1, 2, 5}
-    assert neighbourhood(links, [3], Config()) == {3, 4}
-    # config flow-links add earlier flows, and theirs in turn (names fold: Architect ignores case)
-    assert neighbourhood(links, [3], Config(flow_links={"D": ["C"]})) == {0, 1, 2, 3, 4, 5}
+# --------------------------------------------------------------------------- what a re-check loads
 
 
 CHAIN = {
@@ -423,50 +417,50 @@ CHAIN = {
 }
 
 
-def test_warm_checks_of_a_chain_of_flows_match_a_fresh_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Edits at the end of a transfer chain and of a config flow link: the warm run reads the
-    dependency views of the flows that can run earlier, and stand-ins for the rest."""
+def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """File names whose units a run reads from the cache."""
+    loaded: list[str] = []
+    real = Cache.get_unit
+
+    def counting(self: Cache, path: str, digest: str) -> object:
+        loaded.append(Path(path).name)
+        return real(self, path, digest)
+
+    monkeypatch.setattr(Cache, "get_unit", counting)
+    return loaded
+
+
+def test_a_re_check_loads_only_the_files_around_the_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits at the end of a transfer chain and of a config flow link: the one-shot run
+    restores the engine from the snapshot and loads the units of the flows that can run
+    earlier (and of the edited file), name-only stand-ins standing in for the rest."""
     root = tmp_path / "project"
     write_project(root, {**CHAIN, ".flowlint.toml": 'flow-links = { "Q" = ["M"] }\n'})
-    config_path = root / ".flowlint.toml"
-    from flowlint.config import load_config
-
-    config = load_config([str(root)], str(config_path))
+    config = load_config([str(root)], str(root / ".flowlint.toml"))
     cache_dir = tmp_path / "cache"
     files = list(discover([str(root)]))
     collect(files, config, jobs=1, cache_dir=str(cache_dir))
-    decoded: list[int] = []
-    real_decode = cache.decode_stub
-
-    def counting(snapshot: cache.Snapshot, index: int) -> LoadResult | None:
-        decoded.append(index)
-        return real_decode(snapshot, index)
-
-    monkeypatch.setattr(cache, "decode_stub", counting)
-    for name in ("c.yaml", "q.yaml"):
-        edit(root / name, "inboundCall:\n", "# edited\ninboundCall:\n")
-        decoded.clear()
+    loaded = _loads(monkeypatch)
+    for name, rename, earlier in (("c.yaml", None, {"a.yaml", "b.yaml"}), ("q.yaml", None, {"m.yaml"}),
+                                  ("c.yaml", ("lit: Account", "lit: Lonely1"), {"a.yaml", "b.yaml", "other1.yaml"})):
+        if rename is None:
+            edit(root / name, "inboundCall:\n", "# edited\ninboundCall:\n")
+        else:
+            edit(root / name, *rename)  # a Get renamed: its new name's files are read too
+        loaded.clear()
         found = collect(files, config, jobs=1, cache_dir=str(cache_dir))
         assert found.mode == "warm"
         fresh = check_paths([str(root)], config).diagnostics
         assert signature(finalize(found.diagnostics, config, project=found.project)) == signature(fresh)
-        assert {Path(d.file).name for d in fresh if d.code == "FL005"} == {f"other{i}.yaml" for i in range(6)}
-        names = {Path(files[i][0]).name for i in decoded}
-        assert names == ({"a.yaml", "b.yaml"} if name == "c.yaml" else {"m.yaml"})  # not the 6 others
+        assert set(loaded) - {name} == earlier, loaded  # not the others
 
 
-def test_a_finding_pointing_outside_the_neighbourhood_takes_the_full_path(setup: tuple[Path, Path],
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Should the neighbourhood ever miss a file a finding points into, the warm run sees a
-    position it does not have (a stand-in's) and redoes the whole project instead."""
+def test_a_unit_gone_from_the_cache_starts_over(setup: tuple[Path, Path]) -> None:
+    """The engine needs the IR of the files around an edit; when the cache lost one, the run
+    checks the files again instead (and reports the same)."""
     root, cache_dir = setup
-    write_project(root, {"more/dup.yaml": GET.format(name="C", attribute="Unrelated", greeting="Hi")})  # FL105
+    (env,) = [p for p in cache_dir.iterdir() if p.is_dir()]
+    shutil.rmtree(env / "units")
+    edit(root / "more" / "a.yaml", "lit: OrderId", "lit: orderid")
+    assert mode(root, cache_dir) == "full"
     same(root, cache_dir)
-    edit(root / "more" / "dup.yaml", "tts: Hi", "tts: Hey")
-    assert mode(root, cache_dir) == "warm"
-    def too_small(links: object, recheck: Iterable[int], config: object) -> set[int]:
-        return set(recheck)
-
-    monkeypatch.setattr(incremental, "neighbourhood", too_small)
-    edit(root / "more" / "dup.yaml", "tts: Hey", "tts: Hello")
-    assert mode(root, cache_dir) == "full"  # and mode() checked the findings against a fresh run

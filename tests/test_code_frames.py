@@ -131,3 +131,47 @@ def test_full_never_shows_a_secured_value_nor_terraform_lines(tmp_path: Path) ->
     output = _full(tmp_path)
     assert "FL003" in output and "| " in output
     assert SECRET not in output and "tf-S3CR3T-value" not in output
+
+
+def test_a_cached_re_check_masks_secured_values_too(tmp_path: Path) -> None:
+    """A re-check from the cache loads only the files around the edit; the files writing
+    secured data are loaded for reporting all the same, so that their frames stay masked
+    (they were not, before the incremental engine: the warm path printed the literal)."""
+    secret = "tok-S3CR3T-9"
+    write_project(tmp_path, {
+        "secure.yaml": SECURE_SET.format(secret=secret),
+        "other.yaml": GET.replace("Support", "Other"),
+    })
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        outputs: list[str] = []
+        for step in range(2):
+            if step:
+                other = tmp_path / "other.yaml"
+                other.write_text("# edited\n" + other.read_text(encoding="utf-8"), encoding="utf-8")
+            result = CliRunner().invoke(main, ["check", "--cache-dir", str(tmp_path / "cache"), "--format", "full", "."])
+            assert result.exit_code == 1, result.output
+            outputs.append(result.output)
+    finally:
+        os.chdir(cwd)
+    for output in outputs:
+        assert "FL002" in output and "{lit: ****" in output and secret not in output
+
+
+SECURE_SET = """\
+inboundCall:
+  name: Secure
+  startUpRef: /inboundCall/tasks/task[t]
+  tasks:
+    - task:
+        name: T
+        refId: t
+        actions:
+          - setSecuredData:
+              name: Keep token
+              attributes:
+                - attribute: {{name: {{lit: " "}}, value: {{lit: {secret}}}}}
+          - disconnect:
+              name: Bye
+"""

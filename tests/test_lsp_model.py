@@ -323,7 +323,7 @@ def test_a_failing_rule_keeps_load_findings_and_says_why(ws: Path, monkeypatch: 
     def explode(*_: object) -> list[object]:
         raise RuntimeError("rule bug")
 
-    monkeypatch.setattr("flowlint.pipeline.resident.ResidentProject.update", explode)
+    monkeypatch.setattr("flowlint.pipeline.resident.ResidentProject.update_results", explode)
     snapshot = WorkspaceModel([str(ws)]).update([], {}, rescan=True)
     assert [d.code for d in snapshot.diagnostics[broken]] == ["FL100"]
     assert snapshot.error is not None and "RuntimeError: rule bug" in snapshot.error

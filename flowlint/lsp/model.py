@@ -354,7 +354,7 @@ class WorkspaceModel:
                 replace(config, data_actions=key[1]) if key[1] else config, finalize)
             extra = self.repository_findings if index == 0 else []
             try:
-                outcome = resident.update({state.display: state.result for state in states}, extra)
+                outcome = resident.update_results({state.display: state.result for state in states}, extra)
             except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it
                 error = "flowlint: a rule failed; only load-time findings are shown\n" + traceback.format_exc()
                 used.pop(key, None)

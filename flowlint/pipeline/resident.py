@@ -1,46 +1,54 @@
-"""Incremental analysis of a project held in memory: the language server's engine.
+"""The incremental analysis engine, shared by the language server, ``--daemon`` and the
+cached command line.
 
-A :class:`ResidentProject` keeps, per file, its load result, its per-file findings and
-what ties it to other files (:class:`~flowlint.pipeline.units.Links`, the interface digest
-of :func:`~flowlint.pipeline.units.interface_of`), plus the cross-flow findings of the
-last analysis.  On an edit it re-runs the per-file rules on the edited files only, and
-the cross-flow rules for the files whose findings can change:
+A :class:`ResidentProject` keeps, per file, its :class:`~flowlint.pipeline.facts.FileFacts`
+(interface, links, Sets and Gets, flows, where other files' findings point), its findings
+(:class:`~flowlint.pipeline.facts.FileFindings`) and, when loaded, its IR; plus inverted
+indexes over the names that tie files together.  On an edit it takes the edited files'
+new units (loaded, per-file rules run) and re-runs the cross-flow rules for the files whose
+findings can change:
 
 * the edit keeps the file's interface (a prompt text, an expression, a comment): the
   edited files and the files whose findings point into them (their positions may move);
+  none at all when the positions and what the file's own findings read are kept too;
 * the interface changed (an attribute renamed, a transfer added, a flow renamed): also
   every file sharing an attribute or flow name with the file before or after the edit,
   every file that refers to those flow names, and every file whose flows can run after
   the edited ones (their Get-before-Set and scope depend on what runs before them).
 
 The cross-flow rules then run over those files, the files around them that their
-findings may read (:func:`~flowlint.pipeline.incremental.neighbourhood`) and name-only
-stand-ins for the rest.  Anything the shortcut does not model (modules and secured-data
-flows, whose interface is their whole content; data action writers; the first run)
-takes the full path.  A property test holds the two paths equal, finding for finding.
+findings may read (:meth:`ResidentProject._around`) and name-only stand-ins for the rest,
+with findings wanted in the re-checked files only.  Anything the shortcut does not model
+(modules and secured-data flows, whose interface is their whole content; data action
+writers; the first run) takes the full path.  Property tests hold the two paths equal,
+finding for finding (tests/test_lsp_incremental.py, tests/test_cache.py).
+
+Where the IR comes from is the caller's part: the language server hands in every file's
+unit and keeps them; the command line restores the engine from the cache's snapshot
+(:meth:`ResidentProject.restore`) and hands in a ``load`` that reads a file's unit from
+the cache when the analysis reaches it; ``--daemon`` keeps the engine between runs.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
+from dataclasses import dataclass
 
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
-from flowlint.ir import ActionKind, Project
+from flowlint.ir import Flow, Loc, Project, SourceFile, SourceFormat
 from flowlint.loaders.result import LoadResult
-from flowlint.pipeline.incremental import earlier_files, name_only_view
+from flowlint.pipeline.facts import FileFacts, FileFindings, StatKey, facts_of
 from flowlint.pipeline.units import (
+    FileUnit,
     Links,
+    assemble,
     build_project,
     cross_flow_rules,
-    interface_of,
-    links_of,
-    needs_whole_flow,
     per_file_rules,
     run_cross_flow_rules,
-    run_per_file_rules,
+    unit_of,
 )
 
 #: Above this share of the files, re-checking a neighbourhood costs about what a full
@@ -48,28 +56,17 @@ from flowlint.pipeline.units import (
 MAX_SHARE = 0.3
 
 
+class StateUnavailable(Exception):
+    """The analysis needs the IR of a file that ``load`` could not give (a cache entry gone):
+    the caller starts over from the files."""
+
+
 @dataclass(slots=True, eq=False)
 class _Entry:
-    result: LoadResult
-    #: Per-file rule code -> findings (not finalized).
-    local: dict[str, list[Diagnostic]]
-    links: Links
-    interface: str
-    full: bool
-    #: Where everything lies that findings in other files may point at (Set and Get names,
-    #: linking actions, flow names): an edit that keeps these re-checks no other file.
-    positions: tuple[object, ...] = ()
-    #: A digest of what this file's own cross-flow findings read of it beyond its interface
-    #: and positions (control flow, action names, guarded and unused reads): an edit that
-    #: keeps all three (a prompt's text, a comment) needs no cross-flow work at all.
-    own: str = ""
-    #: Its Sets and Gets (kind, name as written), its flows (name, type, compatible types) and
-    #: its links (kind, target, case-folded): what an interface change changed, precisely.
-    attributes: frozenset[tuple[str, str]] = frozenset()
-    flows: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-    links_out: frozenset[tuple[str, str]] = frozenset()
-    #: Cross-flow findings located in this file (not finalized), from the last analysis.
-    cross: list[Diagnostic] = field(default_factory=lambda: [])
+    facts: FileFacts
+    findings: FileFindings
+    #: The file's unit (IR and per-file findings); None: not loaded (``load`` gives it).
+    unit: FileUnit | None
     #: Name-only stand-in, made on first use.
     stub: LoadResult | None = None
     #: The file's findings, finalized (suppressions applied); None: to compute.
@@ -81,7 +78,8 @@ class Outcome:
     """Finalized findings by file display path, and how the analysis went."""
 
     findings: dict[str, list[Diagnostic]]
-    #: "full" or "incremental"; the number of files whose cross-flow findings were recomputed.
+    #: "full", "incremental" or "unchanged"; the number of files whose cross-flow findings
+    #: were recomputed.
     mode: str
     rechecked: int
 
@@ -89,17 +87,24 @@ class Outcome:
 #: ``flowlint.engine.finalize``: configuration, deployment merging, suppression comments
 #: (handed in: the pipeline's parts do not reach back into the engine).
 Finalize = Callable[..., list[Diagnostic]]
+#: Gives a file's unit from its facts (the cache, by path and digest); None: gone.
+Load = Callable[[FileFacts], "FileUnit | None"]
 
 
 class ResidentProject:
     """One project (files sharing a configuration) kept analysed between edits."""
 
-    def __init__(self, config: Config, finalize: Finalize) -> None:
+    def __init__(self, config: Config, finalize: Finalize | None = None, load: Load | None = None) -> None:
         self.config = config
         self._finalize = finalize
+        self.load = load
         self._entries: dict[str, _Entry] = {}
         self._order: list[str] = []
         self._orphans: list[Diagnostic] = []
+        #: Paths whose facts or findings changed since :meth:`take_changed`.
+        self._changed: set[str] = set()
+        #: The editor's load results by path (:meth:`update_results` compares by identity).
+        self._results: dict[str, LoadResult] = {}
         #: Finalized findings by file, kept between outcomes (see :meth:`_finalized`), and
         #: those a file's finalizing placed in another file (by the file they came from).
         self._final: dict[str, list[Diagnostic]] = {}
@@ -111,66 +116,154 @@ class ResidentProject:
         self._by_target: dict[str, set[str]] = {}
         self._by_attribute: dict[str, set[str]] = {}
 
-    def update(self, results: Mapping[str, LoadResult], extra: Iterable[Diagnostic] = ()) -> Outcome:
-        """Bring the analysis up to date with ``results`` (display path -> load result, every
-        file of the project; unchanged files pass the same result object as before).
-        ``extra`` findings (repository-stage findings) are finalized with their files."""
-        removed = [path for path in self._entries if path not in results]
-        changed = [path for path, result in results.items()
-                   if path not in self._entries or self._entries[path].result is not result]
+    @classmethod
+    def restore(cls, config: Config, files: Sequence[FileFacts], findings: Sequence[FileFindings],
+                orphans: Sequence[Diagnostic], load: Load) -> ResidentProject:
+        """The engine as a previous run left it (a cache snapshot), no file loaded."""
+        project = cls(config, load=load)
+        for facts, found in zip(files, findings, strict=True):
+            entry = project._entries[facts.path] = _Entry(facts, found, None)
+            project._index(facts.path, entry)
+        project._order = [facts.path for facts in files]
+        project._orphans = list(orphans)
+        return project
+
+    # -- state ---------------------------------------------------------------------------
+    def facts(self, path: str) -> FileFacts | None:
+        entry = self._entries.get(path)
+        return entry.facts if entry is not None else None
+
+    def state(self) -> tuple[list[FileFacts], list[FileFindings], list[Diagnostic]]:
+        """Facts and findings of every file (in project order), and the findings in no file."""
+        entries = [self._entries[path] for path in self._order]
+        return [e.facts for e in entries], [e.findings for e in entries], list(self._orphans)
+
+    def take_changed(self) -> set[str]:
+        """Paths whose facts or findings changed since the last call (what to store again)."""
+        changed, self._changed = self._changed, set()
+        return changed
+
+    def set_stat(self, path: str, stat: StatKey | None) -> None:
+        """Record the stat key of an unchanged file (see ``FileFacts.stat``)."""
+        self._entries[path].facts.stat = stat
+
+    def units(self) -> list[FileUnit]:
+        """Every file's unit, in project order (loading those not loaded)."""
+        return [self._unit(path) for path in self._order]
+
+    def loaded(self) -> bool:
+        return all(entry.unit is not None for entry in self._entries.values())
+
+    # -- updates -------------------------------------------------------------------------
+    def update(self, order: Sequence[str], fresh: Mapping[str, FileUnit]) -> tuple[str, int]:
+        """Bring the analysis up to date: ``order`` is every file of the project (in project
+        order), ``fresh`` the units of the files added or changed since the last update.
+        Returns the mode ("full", "incremental" or "unchanged") and the number of files
+        whose cross-flow findings were recomputed.
+        Raises :class:`StateUnavailable` when a file's unit is needed and cannot be loaded."""
+        wanted = set(order)
+        removed = [path for path in self._entries if path not in wanted]
+        changed = [path for path in order if path in fresh]
+        missing = [path for path in order if path not in fresh and path not in self._entries]
+        if missing:
+            raise ValueError(f"no unit for new file {missing[0]}")
         old = {path: self._entries[path] for path in changed + removed if path in self._entries}
         for path in removed:
             self._unindex(path, self._entries.pop(path))
         for path in changed:
             if path in old:
                 self._unindex(path, old[path])
-            entry = self._entries[path] = self._entry(results[path])
+            unit = fresh[path]
+            facts = facts_of(unit)
+            entry = self._entries[path] = _Entry(facts, FileFindings(list(unit.result.diagnostics), unit.local), unit)
             self._index(path, entry)
             if path in old:  # kept unless re-checked: an edit that moves nothing leaves them right
-                entry.cross = old[path].cross
-        self._order = sorted(results)
+                entry.findings.cross = old[path].findings.cross
+        self._changed.update(changed)
+        self._order = list(order)
+        if not changed and not removed:
+            return "unchanged", 0
         recheck = self._recheck(changed, removed, old)
         if recheck is None:
             self._analyse_all()
-            mode, count = "full", len(self._order)
-        else:
-            self._analyse(recheck)
-            mode, count = "incremental", len(recheck)
+            return "full", len(self._order)
+        self._analyse(recheck)
+        return "incremental", len(recheck)
+
+    def update_results(self, results: Mapping[str, LoadResult], extra: Iterable[Diagnostic] = ()) -> Outcome:
+        """The editor's update: ``results`` (display path -> load result) is every file of
+        the project, unchanged files passing the same result object as before.  ``extra``
+        findings (repository-stage findings) are finalized with their files."""
+        rules = per_file_rules(self.config)
+        fresh = {path: unit_of(path, "", "", result, self.config, rules) for path, result in results.items()
+                 if self._results.get(path) is not result}
+        self._results = dict(results)
+        mode, count = self.update(sorted(results), fresh)
         return Outcome(self._finalized(list(extra)), mode, count)
 
-    # -- what to re-check ----------------------------------------------------------------
-    def _entry(self, result: LoadResult) -> _Entry:
-        if result.not_a_flow:
-            return _Entry(result, {}, Links(), "not a flow", False)
-        ctx_project = Project(list(result.flows), [result.source] if result.source is not None else [])
-        local = run_per_file_rules(ctx_project, self.config, per_file_rules(self.config))
-        full = any(needs_whole_flow(flow) for flow in result.flows)
-        # A file kept whole always takes the full path (see _recheck): its interface is not compared.
-        attributes, flows, links_out = _facts(result)
-        return _Entry(result, local, links_of(result), interface_of(result, "", full), full,
-                      _positions(result), _own(result), attributes, flows, links_out)
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every finding, not finalized, in the order a full run gathers them (loaders in
+        file order, then each rule in registry order)."""
+        entries = [self._entries[path] for path in self._order]
+        cross: dict[str, list[Diagnostic]] = {}
+        for entry in entries:
+            for diagnostic in entry.findings.cross:
+                cross.setdefault(diagnostic.code, []).append(diagnostic)
+        for diagnostic in self._orphans:
+            cross.setdefault(diagnostic.code, []).append(diagnostic)
+        return assemble(self.config, (e.findings.load for e in entries), [e.findings.local for e in entries], cross)
 
+    def report_project(self) -> Project:
+        """What reporting needs of the files: every file's source, and the IR of those with
+        suppression comments (finalizing) or secured data (code frames mask its literals)."""
+        if self.loaded():
+            return build_project(e.unit.result for e in self._ordered() if e.unit is not None)[0]
+        results: list[LoadResult] = []
+        for path in self._order:
+            facts = self._entries[path].facts
+            if facts.directives or facts.secured:
+                results.append(self._unit(path).result)
+            elif not facts.not_a_flow and facts.source_format is not None:
+                results.append(LoadResult(SourceFile(path, SourceFormat(facts.source_format)), [], [], False))
+        return build_project(results)[0]
+
+    def _ordered(self) -> list[_Entry]:
+        return [self._entries[path] for path in self._order]
+
+    def _unit(self, path: str) -> FileUnit:
+        entry = self._entries[path]
+        if entry.unit is None:
+            unit = self.load(entry.facts) if self.load is not None else None
+            if unit is None:
+                raise StateUnavailable(path)
+            entry.unit = unit
+        return entry.unit
+
+    # -- what to re-check ----------------------------------------------------------------
     def _recheck(self, changed: list[str], removed: list[str], old: dict[str, _Entry]) -> set[str] | None:
         """Files whose cross-flow findings must be recomputed; None: analyse everything."""
         if not changed and not removed:
             return set()
         if not old and len(changed) == len(self._entries):
             return None  # the first analysis
-        if any(e.full for e in old.values()) or any(self._entries[p].full for p in changed):
+        if self._orphans:
+            return None  # a rule failed last time: its findings are in no file
+        if any(e.facts.full for e in old.values()) or any(self._entries[p].facts.full for p in changed):
             return None  # modules and secured data: module summaries and taint cross files
         config = self.config
         if config.data_action_writers or config.data_actions:
             return None  # a data action may write any attribute: every Get may depend on it
         added = {p for p in changed if p not in old}  # new files: everything about them is new
+        facts = {p: self._entries[p].facts for p in changed}
         recheck = added | {p for p in changed if p in old and (
-            old[p].own != self._entries[p].own or old[p].positions != self._entries[p].positions
-            or old[p].interface != self._entries[p].interface)}
-        moved = set(removed) | {p for p in changed if p in old and old[p].positions != self._entries[p].positions}
+            old[p].facts.own != facts[p].own or old[p].facts.positions != facts[p].positions
+            or old[p].facts.interface != facts[p].interface)}
+        moved = set(removed) | {p for p in changed if p in old and old[p].facts.positions != facts[p].positions}
         if moved:
             for path, entry in self._entries.items():
-                if path not in recheck and any(_points_into(d, moved) for d in entry.cross):
+                if path not in recheck and any(_points_into(d, moved) for d in entry.findings.cross):
                     recheck.add(path)
-        if not added and not removed and all(old[p].interface == self._entries[p].interface for p in changed):
+        if not added and not removed and all(old[p].facts.interface == facts[p].interface for p in changed):
             return recheck
         # What the interface change changed: attribute names whose Sets or Gets differ, flow
         # names of flows renamed, retyped, added or removed, and link targets gained or lost.
@@ -179,14 +272,15 @@ class ResidentProject:
         targets: set[str] = set()
         roots: set[str] = set()  # files whose later flows may see something else run before them
         for path in [*changed, *removed]:
-            before, after = old.get(path), self._entries.get(path)
+            before = old[path].facts if path in old else None
+            after = facts.get(path)
             attributes.update(name.casefold() for _, name in _attrs(before) ^ _attrs(after))
             if _attrs(before) != _attrs(after):
                 roots.add(path)
             if (before.flows if before else ()) != (after.flows if after else ()):
-                names.update(n for e in (before, after) if e is not None for n in e.links.names)
+                names.update(n for f in (before, after) if f is not None for n in f.links.names)
                 # Findings elsewhere name the flows setting an attribute they read.
-                attributes.update(a for e in (before, after) if e is not None for a in e.links.attributes)
+                attributes.update(a for f in (before, after) if f is not None for a in f.links.attributes)
                 roots.add(path)
             targets.update(t for _, t in _links(before) ^ _links(after))
         for name in attributes:
@@ -199,7 +293,7 @@ class ResidentProject:
             recheck.update(gained_or_lost)
             roots.update(gained_or_lost)  # a flow that runs before theirs came or went
         if names:  # an FL106 did-you-mean picks among every flow name
-            recheck.update(p for p, e in self._entries.items() if any(d.code == "FL106" for d in e.cross))
+            recheck.update(p for p, e in self._entries.items() if any(d.code == "FL106" for d in e.findings.cross))
         recheck |= self._successors(roots)
         if len(recheck) > max(1, int(len(self._entries) * MAX_SHARE)):
             return None
@@ -207,9 +301,11 @@ class ResidentProject:
 
     # -- indexes -------------------------------------------------------------------------
     def _keys(self, entry: _Entry) -> list[tuple[dict[str, set[str]], Iterable[str]]]:
-        sets = {name.casefold() for kind, name in entry.attributes if kind.startswith("set")}
-        return [(self._by_set, sets), (self._by_name, entry.links.names), (self._by_target, entry.links.targets),
-                (self._by_attribute, entry.links.attributes)]
+        facts = entry.facts
+        sets = {name.casefold() for kind, name in facts.attributes if kind.startswith("set")}
+        links = facts.links
+        return [(self._by_set, sets), (self._by_name, links.names), (self._by_target, links.targets),
+                (self._by_attribute, links.attributes)]
 
     def _index(self, path: str, entry: _Entry) -> None:
         for index, keys in self._keys(entry):
@@ -234,17 +330,17 @@ class ResidentProject:
             entry = self._entries.get(path)
             if entry is None:
                 continue
-            for kind, name in entry.attributes:
+            for kind, name in entry.facts.attributes:
                 if kind.startswith("get"):
                     found.update(self._by_set.get(name.casefold(), ()))
-            for name in entry.links.names:
+            for name in entry.facts.links.names:
                 found.update(self._by_name.get(name, ()))
         found |= earlier_files(recheck, self._names_of, self._by_target, self._by_name, self.config)
         return found
 
     def _names_of(self, path: str) -> tuple[str, ...]:
         entry = self._entries.get(path)
-        return entry.links.names if entry is not None else ()
+        return entry.facts.links.names if entry is not None else ()
 
     def _successors(self, paths: set[str]) -> set[str]:
         """Files with a flow that can run after a flow of ``paths``, transitively (through
@@ -260,8 +356,8 @@ class ResidentProject:
             entry = self._entries.get(pending.pop())
             if entry is None:
                 continue
-            targets = list(entry.links.targets)
-            for name in entry.links.names:
+            targets = list(entry.facts.links.targets)
+            for name in entry.facts.links.names:
                 targets.extend(configured.get(name, ()))
             for target in targets:
                 for path in by_name.get(target, ()):
@@ -272,7 +368,7 @@ class ResidentProject:
 
     # -- analysis ------------------------------------------------------------------------
     def _analyse_all(self) -> None:
-        results = [self._entries[path].result for path in self._order]
+        results = [self._unit(path).result for path in self._order if not self._entries[path].facts.not_a_flow]
         project, _ = build_project(results)
         cross = run_cross_flow_rules(project, self.config, cross_flow_rules(self.config))
         self._store(cross, set(self._order))
@@ -284,13 +380,14 @@ class ResidentProject:
         results: list[LoadResult] = []
         for path in self._order:
             entry = self._entries[path]
+            facts = entry.facts
+            if facts.not_a_flow:
+                continue
             if path in around:
-                results.append(entry.result)
-            elif not entry.result.not_a_flow:
+                results.append(self._unit(path).result)
+            else:
                 if entry.stub is None:
-                    source = entry.result.source
-                    entry.stub = name_only_view(path, source.format.value if source is not None else None,
-                                                entry.links)
+                    entry.stub = name_only_view(path, facts.source_format, facts.links)
                 results.append(entry.stub)
         project, _ = build_project(results)
         cross = run_cross_flow_rules(project, self.config, cross_flow_rules(self.config), frozenset(recheck))
@@ -310,7 +407,9 @@ class ResidentProject:
         for path, found in by_file.items():
             entry = self._entries.get(path)
             if entry is not None:
-                entry.cross = found
+                if found != entry.findings.cross:
+                    self._changed.add(path)
+                entry.findings.cross = found
                 entry.final = None
         self._orphans = orphans
 
@@ -320,6 +419,7 @@ class ResidentProject:
         since all of these are per file, and an edit re-finalizes only what changed.  A file
         whose findings did not change keeps the same (sorted) list object from one outcome to
         the next, so that publishing can skip it at a glance."""
+        assert self._finalize is not None, "the editor's engine is made with a finalize"
         final = self._final
         for path in [p for p in final if p not in self._entries]:
             del final[path]
@@ -327,11 +427,11 @@ class ResidentProject:
             entry = self._entries[path]
             if entry.final is not None:
                 continue
-            found = list(entry.result.diagnostics)
-            for diagnostics in entry.local.values():
+            found = list(entry.findings.load)
+            for diagnostics in entry.findings.local.values():
                 found.extend(diagnostics)
-            found.extend(entry.cross)
-            project, _ = build_project([entry.result])
+            found.extend(entry.findings.cross)
+            project, _ = build_project([self._unit(path).result])
             finalized = self._finalize(found, self.config, project=project)
             entry.final = [d for d in finalized if d.file == path]
             self._strays[path] = [d for d in finalized if d.file != path]  # none seen; kept if ever
@@ -353,59 +453,52 @@ class ResidentProject:
         return by_file
 
 
-def _positions(result: LoadResult) -> tuple[object, ...]:
-    found: list[object] = []
-    for flow in result.flows:
-        found.append(flow.file.resolve(flow.name_loc))
-        for action in flow.actions:
-            if action.attributes or action.target is not None or action.kind in _LINKING:
-                found.append((action.index, action.name, flow.file.resolve(action.loc)))
-                found.extend(flow.file.resolve(a.name.loc) for a in action.attributes)
-    return tuple(found)
+def _attrs(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
+    return facts.attributes if facts is not None else frozenset()
 
 
-def _facts(result: LoadResult) -> tuple[frozenset[tuple[str, str]], tuple[tuple[str, str, tuple[str, ...]], ...],
-                                        frozenset[tuple[str, str]]]:
-    from flowlint.analysis.flowgraph import flow_link
-
-    attributes: set[tuple[str, str]] = set()
-    links: set[tuple[str, str]] = set()
-    for flow in result.flows:
-        for action in flow.actions:
-            for attribute in action.attributes:
-                attributes.add((action.kind.value, attribute.name.text or ""))
-            target = flow_link(action)
-            if target is not None and target.text:
-                links.add((action.kind.value, target.text.casefold()))
-    flows = tuple((f.name, f.type, tuple(f.compatible_flow_types)) for f in result.flows)
-    return frozenset(attributes), flows, frozenset(links)
-
-
-def _attrs(entry: _Entry | None) -> frozenset[tuple[str, str]]:
-    return entry.attributes if entry is not None else frozenset()
-
-
-def _links(entry: _Entry | None) -> frozenset[tuple[str, str]]:
-    return entry.links_out if entry is not None else frozenset()
-
-
-def _own(result: LoadResult) -> str:
-    parts: list[object] = []
-    for flow in result.flows:
-        parts.append((flow.name, flow.type, flow.entry_container, tuple(flow.compatible_flow_types),
-                      tuple((c.kind, c.name, c.ref_id, c.entry) for c in flow.containers)))
-        for action in flow.actions:
-            parts.append((action.kind, action.key, action.name, action.container, tuple(action.succ),
-                          action.target.text if action.target is not None else None,
-                          tuple((a.name.kind, a.name.text, a.guarded_by is not None, a.unused,
-                                 a.variable.text if a.variable is not None else None) for a in action.attributes),
-                          tuple((path, value.text) for path, value in action.values if path == "loopCount")))
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-#: Actions other files' findings may name (FL005 names a data action call).
-_LINKING = frozenset({ActionKind.CALL_DATA_ACTION, ActionKind.TRANSFER_TO_ACD})
+def _links(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
+    return facts.links_out if facts is not None else frozenset()
 
 
 def _points_into(diagnostic: Diagnostic, paths: set[str]) -> bool:
     return any(r.file in paths for r in diagnostic.related) or any(p in diagnostic.message for p in paths)
+
+
+_File = TypeVar("_File")
+
+
+def earlier_files(files: Iterable[_File], names_of: Callable[[_File], Iterable[str]],
+                  by_target: Mapping[str, Iterable[_File]], by_name: Mapping[str, Iterable[_File]],
+                  config: Config) -> set[_File]:
+    """Every file with a flow that can run before a flow of ``files``, transitively: through
+    the links other flows make to their names (``by_target``: case-folded target -> files)
+    and config ``flow-links`` (``by_name``: case-folded flow name -> files)."""
+    configured: dict[str, list[str]] = {}
+    for after, befores in config.flow_links.items():
+        configured.setdefault(after.lower(), []).extend(before.lower() for before in befores)
+    found: set[_File] = set()
+    frontier = [name for file in files for name in names_of(file)]
+    seen: set[str] = set()
+    while frontier:
+        name = frontier.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        earlier = list(by_target.get(name, ()))
+        for before in configured.get(name, ()):
+            earlier.extend(by_name.get(before, ()))
+        for file in earlier:
+            if file not in found:
+                found.add(file)
+                frontier.extend(names_of(file))
+    return found
+
+
+def name_only_view(path: str, source_format: str | None, links: Links) -> LoadResult:
+    """A file's flows with their names and types only: what a re-check needs of a file
+    outside the neighbourhood of the edit (flow lookups, FL106 suggestions)."""
+    source = SourceFile(path, SourceFormat(source_format)) if source_format is not None else None
+    file = source or SourceFile(path, SourceFormat.YAML)
+    flows = [Flow(name, kind, key, file, Loc(file, ""), Loc(file, "")) for name, kind, key in links.flows]
+    return LoadResult(source, flows, [], False)

@@ -11,15 +11,15 @@ Sending IR between processes means pickling it, which is not free: a unit leaves
 process that loaded it as a *project view* (:func:`project_view`): the flows without what
 only per-file rules read (expression values, variables, in-flow references, the file
 text); flows the secured-data taint analysis may walk keep everything.  That is also what
-the cache stores per file.  :func:`interface_of`, :class:`Links` and :func:`dependency_view`
-describe what other files' findings may depend on: the warm path
-(:mod:`flowlint.pipeline.incremental`) re-checks only what an edit can change.
+the cache stores per file.  :func:`interface_of` and :class:`Links` describe what other
+files' findings may depend on: the incremental engine (:mod:`flowlint.pipeline.resident`)
+re-checks only what an edit can change.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,15 +30,10 @@ from flowlint.diagnostics import Diagnostic
 from flowlint.ir import (
     DATA_GET_KINDS,
     DATA_SET_KINDS,
-    Action,
     ActionKind,
-    DataAttribute,
     Flow,
-    Loc,
     Project,
-    SourceFile,
     SourceFormat,
-    Value,
 )
 from flowlint.loaders.result import LoadResult
 from flowlint.tables import ActionTable, action_table
@@ -129,12 +124,19 @@ def cross_flow_rules(config: Config) -> list[Rule]:
 
 def check_file(path: str, fmt: str, config: Config, table: ActionTable, rules: Sequence[Rule]) -> FileUnit:
     """Load one file and run the per-file ``rules`` on it (as ``run_rules`` would in a project)."""
-    from flowlint.context import Context
     from flowlint.loaders import read_and_load
-    from flowlint.registry import run_check
 
     result, data = read_and_load(path, fmt, table, deployments_of(config, path))
-    unit = FileUnit(path, fmt, hashlib.sha256(data).hexdigest() if data is not None else None, result)
+    return unit_of(path, fmt, hashlib.sha256(data).hexdigest() if data is not None else None, result, config, rules)
+
+
+def unit_of(path: str, fmt: str, digest: str | None, result: LoadResult, config: Config,
+            rules: Sequence[Rule]) -> FileUnit:
+    """A loaded file checked by the per-file ``rules`` (an editor's text has digest "")."""
+    from flowlint.context import Context
+    from flowlint.registry import run_check
+
+    unit = FileUnit(path, fmt, digest, result)
     if result.not_a_flow:
         unit.interface = "not a flow"
         return unit
@@ -222,7 +224,8 @@ def interface_of(result: LoadResult, digest: str | None, full: bool) -> str:
     Positions only show up in findings that name this file, and those are re-checked.
     Anything else (control flow, expressions) is read only from flows the taint analysis
     walks (modules, secured data, module calls), whose interface is their whole content.
-    A cross-flow rule needing more must extend this function and :func:`dependency_view`.
+    A cross-flow rule needing more must extend this function (and the facts the incremental
+    engine compares, :mod:`flowlint.pipeline.facts`).
     """
     if full or digest is None:
         return f"content:{digest}"
@@ -282,60 +285,6 @@ def links_of(result: LoadResult) -> Links:
     return Links(tuple((f.name, f.type, f.type_key) for f in result.flows),
                  tuple(sorted({f.name.lower() for f in result.flows})), tuple(sorted(attributes)),
                  tuple(sorted(targets)), tuple(sorted(data_actions)))
-
-
-def dependency_view(result: LoadResult, known: Callable[[str], bool]) -> LoadResult:
-    """A thin stand-in for a file whose own findings are cached: what cross-flow rules may
-    read when checking *other* files (see :func:`interface_of`), positions resolved.
-    ``known`` tells whether a flow name resolves in the project (other links add no edge)."""
-    old = result.source
-    source = SourceFile(old.path, old.format) if old is not None else None
-    flows: list[Flow] = []
-    for flow in result.flows:
-        file = source or SourceFile(flow.file.path, flow.file.format)
-        stub = Flow(flow.name, flow.type, flow.type_key, file, _stub_loc(flow.loc, file),
-                    _stub_loc(flow.name_loc, file), compatible_flow_types=list(flow.compatible_flow_types),
-                    deployment=flow.deployment, root=flow.root)
-        for action in flow.actions:
-            kept = _stub_action(action, len(stub.actions), file, known)
-            if kept is not None:
-                stub.actions.append(kept)
-        flows.append(stub)
-    return LoadResult(source, flows, [], result.not_a_flow)
-
-
-def _stub_loc(loc: Loc, file: SourceFile) -> Loc:
-    return Loc(file, loc.logical, loc.file.resolve(loc))
-
-
-def _stub_value(value: Value, file: SourceFile) -> Value:
-    return Value(value.kind, value.text, _stub_loc(value.loc, file), None, value.data)
-
-
-def _stub_action(action: Action, index: int, file: SourceFile, known: Callable[[str], bool]) -> Action | None:
-    if action.kind in _DATA_KINDS:
-        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
-        stub.attributes = [DataAttribute(_stub_value(a.name, file), _stub_loc(a.loc, file)) for a in action.attributes]
-        return stub
-    if action.kind in _EDGE_KINDS:
-        target = action.target
-        if target is None or not target.text or not known(target.text):
-            return None  # no edge in the flow graph (FL106 findings are the source file's own)
-        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
-        stub.target = _stub_value(target, file)
-        return stub
-    if action.kind is ActionKind.CALL_DATA_ACTION:
-        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
-        stub.target = _stub_value(action.target, file) if action.target is not None else None
-        return stub
-    if action.kind is ActionKind.TRANSFER_TO_ACD:
-        overrides = [(p, _stub_value(v, file)) for p, v in action.values if p.startswith("overrideInQueueFlow")]
-        if not overrides:
-            return None
-        stub = Action(index, action.kind, action.key, action.name, _stub_loc(action.loc, file), 0)
-        stub.values = overrides
-        return stub
-    return None
 
 
 def run_per_file_rules(project: Project, config: Config, rules: Sequence[Rule]) -> dict[str, list[Diagnostic]]:
