@@ -241,7 +241,8 @@ def _data_action_calls(ctx: Context, flow: Flow) -> list[DataActionCall]:
         return []
     mine = calls.get(id(flow), [])
     ancestors = ctx.flow_graph.ancestors(flow)
-    upstream = [c for i in sorted(ancestors & calls.keys()) for c in calls[i]]
+    # In project order (``calls`` is): ids order by memory address, which differs run to run.
+    upstream = [c for i, found in calls.items() if i in ancestors for c in found]
     anywhere = [c for found in calls.values() for c in found
                 if c.flow is not flow and id(c.flow) not in ancestors and same_deployment(c.flow, flow)]
     # A call of a named writer says more than one of an action known by id only (exports).

@@ -1,13 +1,16 @@
-"""The language server's incremental analysis equals a from-scratch analysis, after every
-edit of random edit sequences (issue 15): renaming Sets and Gets, adding and removing
-transfers and in-queue links, renaming flows, changing flow types, editing only a value,
-adding and removing files, and changing the configuration."""
+"""The incremental engine equals a from-scratch analysis, after every edit of random edit
+sequences (issue 15): renaming Sets and Gets, adding and removing transfers and calls of a
+data action that writes any attribute, renaming flows, changing flow types, editing only a
+value, adding and removing files, and changing the configuration.  The same engine runs in
+the language server, in ``--daemon`` and in a cached one-shot check: each is tested."""
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +31,7 @@ class FlowSpec:
     transfer: str | None = None
     prompt: str = "Hello"
     comments: int = 0
+    data_action: bool = False
 
     def render(self) -> str:
         actions: list[str] = []
@@ -59,6 +63,8 @@ class FlowSpec:
                     value:
                       exp: Append(Task.v{index}, "{self.prompt}")
 """)
+        if self.data_action:
+            actions.append(CALL_PATCH)
         if self.transfer is not None:
             actions.append(f"""\
           - transferToFlow:
@@ -77,6 +83,24 @@ class FlowSpec:
                 f"        actions:\n{''.join(actions)}" + "# reviewed\n" * self.comments)
 
 
+CALL_PATCH = """\
+          - callData:
+              name: Copy attributes
+              timeout:
+                lit:
+                  minutes: 1
+              category:
+                Integration:
+                  dataAction:
+                    Update Participant Data:
+                      inputs:
+                        conversationId:
+                          exp: Call.ConversationId
+"""
+#: Makes the data action above one that may write any attribute (FL005 then notes it).
+WRITERS = ["Update Participant*"]
+
+
 def _key(found: dict[str, list[Diagnostic]]) -> dict[str, list[tuple[object, ...]]]:
     return {path: [(d.code, d.severity, d.message, d.file, d.span, d.logical, d.related, d.fixes)
                    for d in diagnostics] for path, diagnostics in found.items() if diagnostics}
@@ -88,7 +112,7 @@ def _edit(rng: random.Random, flows: dict[str, FlowSpec], root: Path) -> str:
     flow = flows[path]
     names = [f.name for f in flows.values()]
     kind = rng.choice(["rename-set", "rename-get", "transfer", "rename-flow", "type", "prompt", "add-file",
-                       "remove-file", "add-set", "add-get", "comment", "reorder"])
+                       "remove-file", "add-set", "add-get", "comment", "reorder", "data-action"])
     if kind == "rename-set" and flow.sets:
         flow.sets[rng.randrange(len(flow.sets))] = rng.choice(NAMES)
     elif kind == "rename-get" and flow.gets:
@@ -105,6 +129,8 @@ def _edit(rng: random.Random, flows: dict[str, FlowSpec], root: Path) -> str:
         flow.type = rng.choice(TYPES)
     elif kind == "prompt":
         flow.prompt = rng.choice(["Hello", "Goodbye", "Welcome back"])
+    elif kind == "data-action":
+        flow.data_action = not flow.data_action
     elif kind == "comment":
         flow.comments = rng.randrange(3)
     elif kind == "reorder":
@@ -121,21 +147,35 @@ def _edit(rng: random.Random, flows: dict[str, FlowSpec], root: Path) -> str:
     return f"{kind} {path}"
 
 
+def _workspace(rng: random.Random, root: Path) -> dict[str, FlowSpec]:
+    flows: dict[str, FlowSpec] = {}
+    for i in range(10):
+        names = [f"Flow {j}" for j in range(10)]
+        flows[str(root / f"flow{i}.yaml")] = FlowSpec(
+            f"Flow {i}", rng.choice(TYPES), rng.sample(NAMES, rng.randrange(3)), rng.sample(NAMES, rng.randrange(3)),
+            rng.choice([*names, None]), data_action=rng.random() < 0.2)
+    for path, flow in flows.items():
+        Path(path).write_text(flow.render(), encoding="utf-8")
+    return flows
+
+
+def _configs(seed: int) -> tuple[Config, Config]:
+    """The configuration before and after step 12 (odd seeds: a data action writes attributes)."""
+    writers = WRITERS if seed % 2 else []
+    return (Config(data_action_writers=writers),
+            Config(external_attributes=["Region"], flow_links={"Flow 3": ["Flow 1"]}, data_action_writers=writers))
+
+
 @pytest.mark.parametrize("seed", range(60))
 def test_incremental_equals_from_scratch(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server: edits in open documents, files added and removed on disk."""
     # Ten flows are a small organisation: without this, most edits would touch more than
     # the share of files above which the full path is cheaper, and take it.
     monkeypatch.setattr("flowlint.pipeline.resident.MAX_SHARE", 1.0)
     rng = random.Random(seed)
-    flows: dict[str, FlowSpec] = {}
-    for i in range(10):
-        names = [f"Flow {j}" for j in range(10)]
-        flows[str(tmp_path / f"flow{i}.yaml")] = FlowSpec(
-            f"Flow {i}", rng.choice(TYPES), rng.sample(NAMES, rng.randrange(3)), rng.sample(NAMES, rng.randrange(3)),
-            rng.choice([*names, None]))
-    for path, flow in flows.items():
-        Path(path).write_text(flow.render(), encoding="utf-8")
-    model = WorkspaceModel([str(tmp_path)])
+    flows = _workspace(rng, tmp_path)
+    first, second = _configs(seed)
+    model = WorkspaceModel([str(tmp_path)], first)
     model.update([], {}, rescan=True)
     documents: dict[str, Document] = {}
     modes: list[str] = []
@@ -154,8 +194,7 @@ def test_incremental_equals_from_scratch(tmp_path: Path, seed: int, monkeypatch:
             else:
                 documents[path] = Document(text, step)
         if step == 12:  # a configuration change: the analysis starts over, then goes on incrementally
-            config = Config(external_attributes=["Region"], flow_links={"Flow 3": ["Flow 1"]})
-            snapshot = model.update([], documents, config=config)
+            snapshot = model.update([], documents, config=second)
         else:
             snapshot = model.update(changed, documents)
         if model.last_outcome is not None:
@@ -163,3 +202,72 @@ def test_incremental_equals_from_scratch(tmp_path: Path, seed: int, monkeypatch:
         fresh = WorkspaceModel([str(tmp_path)], model.config).update([], documents, rescan=True)
         assert _key(snapshot.diagnostics) == _key(fresh.diagnostics), history
     assert modes.count("incremental") >= 5, modes
+
+
+def _toml(config: Config) -> str:
+    lines = [f"data-action-writers = {json.dumps(config.data_action_writers)}"]
+    if config.external_attributes:
+        lines.append(f"external-attributes = {json.dumps(config.external_attributes)}")
+    if config.flow_links:
+        lines.append("[flow-links]")
+        lines.extend(f"{json.dumps(after)} = {json.dumps(befores)}" for after, befores in config.flow_links.items())
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("resident", [False, True], ids=["one-shot", "daemon"])
+@pytest.mark.parametrize("seed", range(12))
+def test_cached_checks_equal_from_scratch(tmp_path: Path, seed: int, resident: bool,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line with the cache: each one-shot check restores the engine from the
+    snapshot on disk; a resident server (``--daemon``) keeps it in memory between checks.
+    Edits are made on disk; the text report must equal an uncached check's, byte for byte."""
+    from flowlint import cache
+    from flowlint.cache import Memory
+
+    monkeypatch.setattr("flowlint.pipeline.resident.MAX_SHARE", 1.0)
+    monkeypatch.setattr(cache, "MEMORY", Memory() if resident else None)
+    rng = random.Random(1000 + seed)
+    root = tmp_path / "project"
+    root.mkdir()
+    flows = _workspace(rng, root)
+    first, second = _configs(seed)
+    (root / ".flowlint.toml").write_text(_toml(first), encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    modes: list[str] = []
+    history: list[str] = []
+    for step in range(20):
+        before = set(flows)
+        history.append(_edit(rng, flows, root))
+        for path in before - set(flows):
+            Path(path).unlink()
+        for path, flow in flows.items():
+            Path(path).write_text(flow.render(), encoding="utf-8")
+        if step == 12:
+            (root / ".flowlint.toml").write_text(_toml(second), encoding="utf-8")
+        cached, mode = _report(root, cache_dir, monkeypatch)
+        modes.append(mode)
+        if cache.MEMORY is not None:
+            cache.MEMORY.flush()  # the server writes the snapshot after the reply
+        assert cached == _report(root, None, monkeypatch)[0], history
+    assert modes.count("warm") >= 5, modes
+
+
+def _report(root: Path, cache_dir: Path | None, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The text report of a check of ``root``, and the mode its one project took."""
+    from flowlint.engine import check_paths
+    from flowlint.pipeline import collect as collect_module
+    from flowlint.reporters import Report, render
+
+    modes: list[str] = []
+    real = collect_module.collect
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        modes.append(found.mode)
+        return found
+
+    monkeypatch.setattr(collect_module, "collect", recording)
+    result = check_paths([str(root)], cache_dir=str(cache_dir) if cache_dir is not None else None)
+    files = sorted({source.path for source in result.project.files})
+    text = render("json", Report(result.diagnostics, result.files_checked, files, str(root)))
+    return f"{text}\nsuppressed: {result.suppressed}\n", modes[0]

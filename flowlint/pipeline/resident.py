@@ -19,8 +19,8 @@ findings can change:
 The cross-flow rules then run over those files, the files around them that their
 findings may read (:meth:`ResidentProject._around`) and name-only stand-ins for the rest,
 with findings wanted in the re-checked files only.  Anything the shortcut does not model
-(modules and secured-data flows, whose interface is their whole content; data action
-writers; the first run) takes the full path.  Property tests hold the two paths equal,
+(modules and secured-data flows, whose interface is their whole content; a call of a data
+action that may write any attribute added or removed; the first run) takes the full path.  Property tests hold the two paths equal,
 finding for finding (tests/test_lsp_incremental.py, tests/test_cache.py).
 
 Where the IR comes from is the caller's part: the language server hands in every file's
@@ -36,6 +36,7 @@ from typing import TypeVar
 from dataclasses import dataclass
 
 from flowlint.config import Config
+from flowlint.deploy.model import DataActionEffect
 from flowlint.diagnostics import Diagnostic
 from flowlint.ir import Flow, Loc, Project, SourceFile, SourceFormat
 from flowlint.loaders.result import LoadResult
@@ -115,6 +116,7 @@ class ResidentProject:
         self._by_name: dict[str, set[str]] = {}
         self._by_target: dict[str, set[str]] = {}
         self._by_attribute: dict[str, set[str]] = {}
+        self._by_data_action: dict[str, set[str]] = {}
 
     @classmethod
     def restore(cls, config: Config, files: Sequence[FileFacts], findings: Sequence[FileFindings],
@@ -250,9 +252,9 @@ class ResidentProject:
             return None  # a rule failed last time: its findings are in no file
         if any(e.facts.full for e in old.values()) or any(self._entries[p].facts.full for p in changed):
             return None  # modules and secured data: module summaries and taint cross files
-        config = self.config
-        if config.data_action_writers or config.data_actions:
-            return None  # a data action may write any attribute: every Get may depend on it
+        if self._writers() and any(_calls(old[p].facts if p in old else None) != _calls(self.facts(p))
+                                   for p in [*changed, *removed]):
+            return None  # a data action that may write any attribute came or went: any Get may note it
         added = {p for p in changed if p not in old}  # new files: everything about them is new
         facts = {p: self._entries[p].facts for p in changed}
         recheck = added | {p for p in changed if p in old and (
@@ -305,7 +307,7 @@ class ResidentProject:
         sets = {name.casefold() for kind, name in facts.attributes if kind.startswith("set")}
         links = facts.links
         return [(self._by_set, sets), (self._by_name, links.names), (self._by_target, links.targets),
-                (self._by_attribute, links.attributes)]
+                (self._by_attribute, links.attributes), (self._by_data_action, links.data_actions)]
 
     def _index(self, path: str, entry: _Entry) -> None:
         for index, keys in self._keys(entry):
@@ -336,7 +338,16 @@ class ResidentProject:
             for name in entry.facts.links.names:
                 found.update(self._by_name.get(name, ()))
         found |= earlier_files(recheck, self._names_of, self._by_target, self._by_name, self.config)
+        if self._writers():  # FL005 names a data action call anywhere in the deployment
+            for paths in self._by_data_action.values():
+                found |= paths
         return found
+
+    def _writers(self) -> bool:
+        """Whether some data action may write any participant attribute (FL005 notes it)."""
+        config = self.config
+        return bool(config.data_action_writers) or any(
+            d.effect is DataActionEffect.WRITES_PARTICIPANT_DATA for d in config.data_actions)
 
     def _names_of(self, path: str) -> tuple[str, ...]:
         entry = self._entries.get(path)
@@ -455,6 +466,10 @@ class ResidentProject:
 
 def _attrs(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
     return facts.attributes if facts is not None else frozenset()
+
+
+def _calls(facts: FileFacts | None) -> tuple[str, ...]:
+    return facts.links.data_actions if facts is not None else ()
 
 
 def _links(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
