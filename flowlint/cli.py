@@ -462,7 +462,7 @@ def _load_map(paths: tuple[str, ...], config_args: tuple[str, ...], select: tupl
               respect_gitignore: bool | None, substitute: tuple[str, ...], options_files: tuple[str, ...],
               jobs: int | None) -> MapModel:
     """The projects under ``paths`` through check's pipeline, as a map (exit 2 on a usage,
-    configuration or internal error).  Never from the cache: its warm path keeps only what
+    configuration or internal error).  Never from the cache: a re-check loads only what
     findings need, and the map shows every flow whole."""
     from flowlint.config import ConfigError, ConfigResolver, load_config
     from flowlint.overrides import adjuster

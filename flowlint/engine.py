@@ -107,7 +107,7 @@ def check_paths(paths: list[str], config: Config | None = None, *, suppress: boo
     per project: how files are deployed (:mod:`flowlint.deploy`) -> load and per-file rules
     (``jobs`` worker processes, 1 = in this process) -> cross-flow rules -> finalize with the
     project's configuration.  ``cache_dir`` (a directory, or one per project's configuration)
-    keeps units and the last run for the warm path.  Findings never cross projects and do
+    keeps units and the last run for the incremental engine.  Findings never cross projects and do
     not depend on ``jobs``, the cache or the order of ``paths``.
     """
     if config is not None:

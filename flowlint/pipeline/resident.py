@@ -137,7 +137,7 @@ class ResidentProject:
 
     def state(self) -> tuple[list[FileFacts], list[FileFindings], list[Diagnostic]]:
         """Facts and findings of every file (in project order), and the findings in no file."""
-        entries = [self._entries[path] for path in self._order]
+        entries = self._ordered()
         return [e.facts for e in entries], [e.findings for e in entries], list(self._orphans)
 
     def take_changed(self) -> set[str]:
@@ -148,10 +148,6 @@ class ResidentProject:
     def set_stat(self, path: str, stat: StatKey | None) -> None:
         """Record the stat key of an unchanged file (see ``FileFacts.stat``)."""
         self._entries[path].facts.stat = stat
-
-    def units(self) -> list[FileUnit]:
-        """Every file's unit, in project order (loading those not loaded)."""
-        return [self._unit(path) for path in self._order]
 
     def loaded(self) -> bool:
         return all(entry.unit is not None for entry in self._entries.values())
@@ -206,7 +202,7 @@ class ResidentProject:
     def diagnostics(self) -> list[Diagnostic]:
         """Every finding, not finalized, in the order a full run gathers them (loaders in
         file order, then each rule in registry order)."""
-        entries = [self._entries[path] for path in self._order]
+        entries = self._ordered()
         cross: dict[str, list[Diagnostic]] = {}
         for entry in entries:
             for diagnostic in entry.findings.cross:
