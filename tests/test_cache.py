@@ -165,10 +165,13 @@ def test_interface_changes_are_incremental(setup: tuple[Path, Path], change: tup
     ("flows/module.yaml", "name: Read card", "name: Read the card"),  # a module: taint and summaries
     ("flows/main.yaml", "name: Remember", "name: Remember it"),  # calls a module
 ])
-def test_edits_of_flows_kept_whole_take_the_full_path(setup: tuple[Path, Path], change: tuple[str, str, str]) -> None:
+def test_edits_of_modules_and_their_callers_are_incremental(setup: tuple[Path, Path],
+                                                           change: tuple[str, str, str]) -> None:
+    """Flows the taint analysis walks: the engine follows module calls (a module's callers,
+    a caller's modules) instead of re-checking the whole project."""
     root, cache_dir = setup
     edit(root / change[0], change[1], change[2])
-    assert mode(root, cache_dir) == "full"
+    assert mode(root, cache_dir) == "warm"
     same(root, cache_dir)
     assert mode(root, cache_dir) == "unchanged"
 
@@ -353,7 +356,7 @@ def test_random_edits_on_a_generated_project(corpus: Path, tmp_path: Path, monke
         same(root, cache_dir)
         if memory is not None:
             memory.flush()
-    assert "warm" in modes and "full" in modes
+    assert modes.count("warm") >= len(modes) // 2, modes
 
 
 def test_resident_memory_reads_a_snapshot_written_by_another_process(setup: tuple[Path, Path],

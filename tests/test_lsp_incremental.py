@@ -20,6 +20,7 @@ from flowlint.lsp.model import Document, WorkspaceModel
 
 NAMES = ["AccountId", "accountId", "Tier", "CustomerTier", "Lang", "context.email", "Context.Email", "Region"]
 TYPES = ["inboundCall", "inqueueCall", "inboundChat", "inboundShortMessage"]
+MODULES = ["Module 0", "Module 1", "Module 2"]
 
 
 @dataclass
@@ -32,9 +33,23 @@ class FlowSpec:
     prompt: str = "Hello"
     comments: int = 0
     data_action: bool = False
+    #: A common module it calls (passing it secured data when ``secured``).
+    module: str | None = None
+    #: Reads secured data (Get Secured Data), which flows into its screen pop or module call.
+    secured: bool = False
 
     def render(self) -> str:
         actions: list[str] = []
+        if self.secured:
+            actions.append("""\
+          - getSecuredData:
+              name: Read card
+              attributes:
+                - attribute:
+                    name:
+                      lit: Card
+                    variable: Task.card
+""")
         for name in self.sets:
             actions.append(f"""\
           - setParticipantData:
@@ -65,18 +80,42 @@ class FlowSpec:
 """)
         if self.data_action:
             actions.append(CALL_PATCH)
-        if self.transfer is not None:
+        if self.module is not None:
+            actions.append(f"""\
+          - callCommonModule:
+              name: Use module
+              commonModule:
+                {self.module}:
+                  ver_latestPublished:
+                    inputs:
+                      Common.value:
+                        exp: {"Task.card" if self.secured else "Task.out"}
+""")
+        if self.type == "commonModule":  # what callers pass: a screen pop shows it (FL003)
+            actions.append("""\
+          - setScreenPop:
+              name: Pop
+              screenPopScript:
+                Script:
+                  inputs:
+                    shown:
+                      exp: Common.value
+""")
+        if self.transfer is not None and self.type != "commonModule":
             actions.append(f"""\
           - transferToFlow:
               name: Onwards
               targetFlow:
                 name: {self.transfer}
 """)
-        actions.append("          - disconnect:\n              name: Bye\n")
+        ending = "endTask" if self.type == "commonModule" else "disconnect"
+        actions.append(f"          - {ending}:\n              name: Bye\n")
         variables = "".join(f"""\
           - stringVariable:
               name: Task.v{index}
 """ for index in range(len(self.gets)))
+        if self.secured:
+            variables += "          - stringVariable:\n              name: Task.card\n"
         return (f"{self.type}:\n  name: {self.name}\n  startUpRef: /{self.type}/tasks/task[t]\n  tasks:\n"
                 f"    - task:\n        name: Main\n        refId: t\n        variables:\n{variables}"
                 f"          - stringVariable:\n              name: Task.out\n"
@@ -112,7 +151,7 @@ def _edit(rng: random.Random, flows: dict[str, FlowSpec], root: Path) -> str:
     flow = flows[path]
     names = [f.name for f in flows.values()]
     kind = rng.choice(["rename-set", "rename-get", "transfer", "rename-flow", "type", "prompt", "add-file",
-                       "remove-file", "add-set", "add-get", "comment", "reorder", "data-action"])
+                       "remove-file", "add-set", "add-get", "comment", "reorder", "data-action", "module", "secured"])
     if kind == "rename-set" and flow.sets:
         flow.sets[rng.randrange(len(flow.sets))] = rng.choice(NAMES)
     elif kind == "rename-get" and flow.gets:
@@ -123,10 +162,16 @@ def _edit(rng: random.Random, flows: dict[str, FlowSpec], root: Path) -> str:
         flow.gets.append(rng.choice(NAMES))
     elif kind == "transfer":
         flow.transfer = rng.choice([*names, "Nowhere", None])
+    elif kind == "rename-flow" and flow.type == "commonModule":
+        flow.name = rng.choice([*MODULES, "Module 9"])
     elif kind == "rename-flow":
         flow.name = rng.choice([f"Flow {rng.randrange(20)}", *names])
-    elif kind == "type":
+    elif kind == "type" and flow.type != "commonModule":
         flow.type = rng.choice(TYPES)
+    elif kind == "module":
+        flow.module = rng.choice([*MODULES, "No Such Module", None])
+    elif kind == "secured":
+        flow.secured = not flow.secured
     elif kind == "prompt":
         flow.prompt = rng.choice(["Hello", "Goodbye", "Welcome back"])
     elif kind == "data-action":
@@ -153,7 +198,12 @@ def _workspace(rng: random.Random, root: Path) -> dict[str, FlowSpec]:
         names = [f"Flow {j}" for j in range(10)]
         flows[str(root / f"flow{i}.yaml")] = FlowSpec(
             f"Flow {i}", rng.choice(TYPES), rng.sample(NAMES, rng.randrange(3)), rng.sample(NAMES, rng.randrange(3)),
-            rng.choice([*names, None]), data_action=rng.random() < 0.2)
+            rng.choice([*names, None]), data_action=rng.random() < 0.2,
+            module=rng.choice([*MODULES, None, None, None]), secured=rng.random() < 0.2)
+    for i, name in enumerate(MODULES):
+        flows[str(root / f"module{i}.yaml")] = FlowSpec(
+            name, "commonModule", rng.sample(NAMES, rng.randrange(2)), rng.sample(NAMES, rng.randrange(2)),
+            module=rng.choice([*MODULES[i + 1:], None]), secured=rng.random() < 0.2)
     for path, flow in flows.items():
         Path(path).write_text(flow.render(), encoding="utf-8")
     return flows

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flowlint.diagnostics import Diagnostic
 from flowlint.ir import ActionKind
 from flowlint.loaders.result import LoadResult
-from flowlint.pipeline.units import FileUnit, Links, links_of
+from flowlint.pipeline.units import FileUnit, Links, interface_of, links_of
 
 #: A file's stat key: size, mtime, ctime (ns), inode, device.
 StatKey = tuple[int, int, int, int, int]
@@ -35,9 +35,12 @@ class FileFacts:
     fmt: str
     #: sha256 of the bytes loaded ("" for a text held by an editor, None: unreadable).
     digest: str | None
-    #: What other files' findings may depend on (:func:`~flowlint.pipeline.units.interface_of`).
+    #: What other files' findings may depend on besides the taint analysis and module
+    #: summaries (:func:`~flowlint.pipeline.units.interface_of`, shape only, even for a file
+    #: kept whole: the engine follows module calls itself).
     interface: str
-    #: Some flow is kept whole (modules, secured data): any edit takes the full path.
+    #: Some flow is kept whole: a common module, or a flow the taint analysis walks (module
+    #: calls, secured data); ``own`` is then the digest of its whole text.
     full: bool
     #: Suppression comments are possible: reporting needs the file's IR.
     directives: bool
@@ -83,9 +86,13 @@ def facts_of(unit: FileUnit, stat: StatKey | None = None) -> FileFacts:
                          frozenset(), False, stat)
     attributes, flows, links_out = _attribute_facts(result)
     secured = any(a.kind is ActionKind.SET_SECURED_DATA for f in result.flows for a in f.actions)
-    return FileFacts(unit.path, unit.fmt, unit.digest, unit.interface, unit.full, unit.directives, False,
+    interface = interface_of(result, unit.digest, False) if unit.full else unit.interface
+    # A flow kept whole is read whole by others (taint, module summaries): any change counts.
+    own = _own(result) if not unit.full else hashlib.sha256(
+        (source.text if source is not None else "").encode("utf-8", "surrogatepass")).hexdigest()
+    return FileFacts(unit.path, unit.fmt, unit.digest, interface, unit.full, unit.directives, False,
                      source.format.value if source is not None else None, links_of(result), _positions(result),
-                     _own(result), attributes, flows, links_out, secured, stat)
+                     own, attributes, flows, links_out, secured, stat)
 
 
 def _digest(parts: list[object]) -> str:

@@ -14,14 +14,19 @@ findings can change:
 * the interface changed (an attribute renamed, a transfer added, a flow renamed): also
   every file sharing an attribute or flow name with the file before or after the edit,
   every file that refers to those flow names, and every file whose flows can run after
-  the edited ones (their Get-before-Set and scope depend on what runs before them).
+  the edited ones (their Get-before-Set and scope depend on what runs before them);
+* a flow the taint analysis walks changed (it calls a module, or reads secured data): also
+  the modules it calls, whose findings depend on the secured data it passes in; a common
+  module changed: also every flow calling it (module summaries, tainted outputs) and the
+  flows after those (the Sets inside a module run in its callers).
 
 The cross-flow rules then run over those files, the files around them that their
 findings may read (:meth:`ResidentProject._around`) and name-only stand-ins for the rest,
-with findings wanted in the re-checked files only.  Anything the shortcut does not model
-(modules and secured-data flows, whose interface is their whole content; a call of a data
-action that may write any attribute added or removed; the first run) takes the full path.  Property tests hold the two paths equal,
-finding for finding (tests/test_lsp_incremental.py, tests/test_cache.py).
+with findings wanted in the re-checked files only.  A configuration change, a call of a
+data action that may write any attribute added, removed or renamed, a rule's internal
+error and the first run take the full path, as does an edit whose re-check would reach
+more than :data:`MAX_SHARE` of the files.  Property tests hold the two paths equal, finding
+for finding (tests/test_lsp_incremental.py, tests/test_cache.py).
 
 Where the IR comes from is the caller's part: the language server hands in every file's
 unit and keeps them; the command line restores the engine from the cache's snapshot
@@ -38,7 +43,7 @@ from dataclasses import dataclass
 from flowlint.config import Config
 from flowlint.deploy.model import DataActionEffect
 from flowlint.diagnostics import Diagnostic
-from flowlint.ir import Flow, Loc, Project, SourceFile, SourceFormat
+from flowlint.ir import ActionKind, Flow, Loc, Project, SourceFile, SourceFormat
 from flowlint.loaders.result import LoadResult
 from flowlint.pipeline.facts import FileFacts, FileFindings, StatKey, facts_of
 from flowlint.pipeline.units import (
@@ -246,29 +251,40 @@ class ResidentProject:
             return None  # the first analysis
         if self._orphans:
             return None  # a rule failed last time: its findings are in no file
-        if any(e.facts.full for e in old.values()) or any(self._entries[p].facts.full for p in changed):
-            return None  # modules and secured data: module summaries and taint cross files
         if self._writers() and any(_calls(old[p].facts if p in old else None) != _calls(self.facts(p))
                                    for p in [*changed, *removed]):
-            return None  # a data action that may write any attribute came or went: any Get may note it
+            return None  # a call of a data action writing any attribute came, went or moved: any Get may note it
         added = {p for p in changed if p not in old}  # new files: everything about them is new
         facts = {p: self._entries[p].facts for p in changed}
         recheck = added | {p for p in changed if p in old and (
             old[p].facts.own != facts[p].own or old[p].facts.positions != facts[p].positions
             or old[p].facts.interface != facts[p].interface)}
+        # What the taint analysis and module summaries read across files: a flow kept whole
+        # passes its secured data into the modules it calls (their findings), and a module's
+        # body is read by every flow calling it (summaries, tainted outputs) and by the flows
+        # after those (FL005 counts the Sets inside the modules a flow calls).
+        roots: set[str] = set()  # files whose later flows may see something else run before them
+        for path in [*changed, *removed]:
+            for version in (old[path].facts if path in old else None, facts.get(path)):
+                if version is None or not version.full or (path not in recheck and path not in removed):
+                    continue
+                recheck |= self._callees({path}, version)
+                if _is_module(version):
+                    callers = self._callers(version.links.names)
+                    recheck |= callers
+                    roots |= callers
         moved = set(removed) | {p for p in changed if p in old and old[p].facts.positions != facts[p].positions}
         if moved:
             for path, entry in self._entries.items():
                 if path not in recheck and any(_points_into(d, moved) for d in entry.findings.cross):
                     recheck.add(path)
         if not added and not removed and all(old[p].facts.interface == facts[p].interface for p in changed):
-            return recheck
+            return self._bounded(recheck | self._successors(roots))
         # What the interface change changed: attribute names whose Sets or Gets differ, flow
         # names of flows renamed, retyped, added or removed, and link targets gained or lost.
         attributes: set[str] = set()
         names: set[str] = set()
         targets: set[str] = set()
-        roots: set[str] = set()  # files whose later flows may see something else run before them
         for path in [*changed, *removed]:
             before = old[path].facts if path in old else None
             after = facts.get(path)
@@ -280,7 +296,10 @@ class ResidentProject:
                 # Findings elsewhere name the flows setting an attribute they read.
                 attributes.update(a for f in (before, after) if f is not None for a in f.links.attributes)
                 roots.add(path)
-            targets.update(t for _, t in _links(before) ^ _links(after))
+            moved_links = _links(before) ^ _links(after)
+            targets.update(t for _, t in moved_links)
+            if any(kind == _MODULE_CALL for kind, _ in moved_links):
+                roots.add(path)  # the Sets of the modules it calls run in it: flows after it see others
         for name in attributes:
             recheck.update(self._by_attribute.get(name, ()))
         for name in names:
@@ -292,10 +311,51 @@ class ResidentProject:
             roots.update(gained_or_lost)  # a flow that runs before theirs came or went
         if names:  # an FL106 did-you-mean picks among every flow name
             recheck.update(p for p, e in self._entries.items() if any(d.code == "FL106" for d in e.findings.cross))
-        recheck |= self._successors(roots)
-        if len(recheck) > max(1, int(len(self._entries) * MAX_SHARE)):
-            return None
-        return recheck
+        return self._bounded(recheck | self._successors(roots))
+
+    def _bounded(self, recheck: set[str]) -> set[str] | None:
+        return None if len(recheck) > max(1, int(len(self._entries) * MAX_SHARE)) else recheck
+
+    def _is_module_file(self, path: str) -> bool:
+        entry = self._entries.get(path)
+        return entry is not None and _is_module(entry.facts)
+
+    def _callees(self, paths: set[str], facts: FileFacts | None = None) -> set[str]:
+        """The module files the flows of ``paths`` call, transitively (``facts``: of the one
+        path, as it was before an edit)."""
+        found: set[str] = set()
+        pending = list(paths)
+        first = facts
+        while pending:
+            path = pending.pop()
+            current = first if first is not None else self.facts(path)
+            first = None
+            if current is None:
+                continue
+            for target in current.links.targets:
+                for callee in self._by_name.get(target, ()):
+                    if callee not in found and self._is_module_file(callee):
+                        found.add(callee)
+                        pending.append(callee)
+        return found
+
+    def _callers(self, names: Iterable[str]) -> set[str]:
+        """The files calling the modules of these (case-folded) names, transitively through
+        modules calling modules."""
+        found: set[str] = set()
+        pending = list(names)
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for caller in self._by_target.get(name, ()):
+                if caller not in found:
+                    found.add(caller)
+                    if self._is_module_file(caller):
+                        pending.extend(self._names_of(caller))
+        return found
 
     # -- indexes -------------------------------------------------------------------------
     def _keys(self, entry: _Entry) -> list[tuple[dict[str, set[str]], Iterable[str]]]:
@@ -334,6 +394,18 @@ class ResidentProject:
             for name in entry.facts.links.names:
                 found.update(self._by_name.get(name, ()))
         found |= earlier_files(recheck, self._names_of, self._by_target, self._by_name, self.config)
+        # The taint analysis and module summaries: the modules the re-checked flows call
+        # (summaries, tainted outputs); for a re-checked module, every flow calling it (the
+        # secured data they pass in) and the modules those call; for a module setting a name
+        # read here, the modules calling it (its Sets run in their callers).
+        found |= self._callees(recheck)
+        modules = {path for path in recheck if self._is_module_file(path)}
+        if modules:
+            callers = self._callers(n for path in modules for n in self._names_of(path))
+            found |= callers | self._callees(callers)
+        setters = {path for path in found if self._is_module_file(path)}
+        found |= {path for path in self._callers(n for p in setters for n in self._names_of(p))
+                  if self._is_module_file(path)}
         if self._writers():  # FL005 names a data action call anywhere in the deployment
             for paths in self._by_data_action.values():
                 found |= paths
@@ -464,8 +536,18 @@ def _attrs(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
     return facts.attributes if facts is not None else frozenset()
 
 
-def _calls(facts: FileFacts | None) -> tuple[str, ...]:
-    return facts.links.data_actions if facts is not None else ()
+_MODULE_CALL = ActionKind.CALL_COMMON_MODULE.value
+
+
+def _is_module(facts: FileFacts) -> bool:
+    return any(kind == "commonmodule" for _, kind, _ in facts.flows)
+
+
+def _calls(facts: FileFacts | None) -> tuple[tuple[str, ...], tuple[tuple[str, str, tuple[str, ...]], ...]]:
+    """The data actions a file calls, and its flows when it calls any (FL005 names the flow)."""
+    if facts is None or not facts.links.data_actions:
+        return (), ()
+    return facts.links.data_actions, facts.flows
 
 
 def _links(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
