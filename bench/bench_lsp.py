@@ -16,6 +16,10 @@ opens F and measures:
   keystroke to the end of the analysis that includes it (so the debounce delay is in);
 * **widely set**: renaming the attribute the most flows set (to the end of the analysis:
   with other Sets of it left, nothing new may be published);
+* **module caller** and **module**: the rename, in a flow that calls a common module (the
+  taint analysis walks it: kept whole), to the publication of the flow reading it; and in a
+  common module (its callers and the flows after them are re-checked), to the end of the
+  analysis;
 * the time to index the workspace, and the server's peak memory (VmHWM of its process).
 
 Targets (issue 15): rename median < 100 ms and p95 < 200 ms at 5,000 flows; value-only
@@ -42,6 +46,8 @@ from typing import cast
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from flowlint.ir import Flow
+
 ROOT = Path(__file__).resolve().parents[1]
 DEBUG = False
 
@@ -54,6 +60,10 @@ class Target:
     text: str
     #: The most widely set attribute name and a YAML flow setting it exactly once.
     popular: tuple[Path, str, str] | None = None
+    #: The same kind of rename in a flow calling a common module (edited, watched, name, text).
+    caller: tuple[Path, Path, str, str] | None = None
+    #: A common module with a Set: (module, attribute, text).
+    module: tuple[Path, str, str] | None = None
 
 
 def pick(root: Path) -> Target:
@@ -85,13 +95,49 @@ def pick(root: Path) -> Target:
                 break
         if popular is not None:
             break
+    caller, module = _kept_whole(result.project.flows, whole)
     for _, name in candidates:
         edited = Path(sorted(sets[name])[0])
         text = edited.read_text(encoding="utf-8")
         if text.count(f"lit: {name}\n") == 1:
             watched = Path(sorted(gets[name] - sets[name])[0])
-            return Target(edited, watched, name, text, popular)
+            return Target(edited, watched, name, text, popular, caller, module)
     raise SystemExit("no suitable flow in the generated workspace")
+
+
+def _kept_whole(flows: list[Flow], whole: set[str]) -> tuple[tuple[Path, Path, str, str] | None,
+                                                             tuple[Path, str, str] | None]:
+    """A YAML flow calling a module with a Set whose attribute the fewest plain flows read
+    (and no other flow sets), and a YAML common module with a Set."""
+    sets: dict[str, set[str]] = {}
+    gets: dict[str, set[str]] = {}
+    modules: set[str] = set()
+    for flow in flows:
+        if flow.type == "commonmodule":
+            modules.add(flow.file.path)
+        for action, attribute in flow.iter_attributes():
+            name = attribute.name.literal
+            if name is not None and "{{" not in name:
+                (gets if action.kind.value.startswith("get") else sets).setdefault(name, set()).add(flow.file.path)
+    caller: tuple[Path, Path, str, str] | None = None
+    for _, name in sorted((len(gets.get(n, ())), n) for n in sets):
+        setters, readers = sets[name], gets.get(name, set()) - whole
+        (path,) = setters if len(setters) == 1 else ("",)
+        if path in whole and path not in modules and path.endswith(".yaml") and readers:
+            text = Path(path).read_text(encoding="utf-8")
+            if text.count(f"lit: {name}\n") == 1:
+                caller = (Path(path), Path(sorted(readers)[0]), name, text)
+                break
+    module: tuple[Path, str, str] | None = None
+    for name in sorted(sets):
+        for path in sorted(p for p in sets[name] & modules if p.endswith(".yaml")):
+            text = Path(path).read_text(encoding="utf-8")
+            if text.count(f"lit: {name}\n") == 1:
+                module = (Path(path), name, text)
+                break
+        if module is not None:
+            break
+    return caller, module
 
 
 class Client(LanguageClient):
@@ -166,7 +212,7 @@ async def run(count: int, edits: int, debounce_ms: int) -> dict[str, str]:
                 content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)]))
             return time.perf_counter()
 
-        async def published(expect_fl001: bool, after: float) -> float:
+        async def published(expect_fl001: bool, after: float, watched: str = watched) -> float:
             """When G's findings, published after ``after``, show the expected state."""
             while True:
                 try:
@@ -230,6 +276,42 @@ async def run(count: int, edits: int, debounce_ms: int) -> dict[str, str]:
                     pass
                 widely.append((done - sent) * 1000)
                 await asyncio.sleep(0.2)
+        callers: list[float] = []
+        if target.caller is not None:
+            path, reader, name, original = target.caller
+            client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="yaml", version=1, text=original)))
+            await asyncio.sleep(1.0)
+            changed = original.replace(f"lit: {name}\n", f"lit: {name.swapcase()}\n")
+            for n in range(edits):
+                drain()
+                version += 1
+                sent = time.perf_counter()
+                client.text_document_did_change(types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(
+                        text=changed if n % 2 == 0 else original)]))
+                callers.append((await published(n % 2 == 0, sent, reader.as_uri()) - sent) * 1000)
+                await asyncio.sleep(0.2)
+        in_module: list[float] = []
+        if target.module is not None:
+            path, name, original = target.module
+            client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="yaml", version=1, text=original)))
+            await asyncio.sleep(1.0)
+            changed = original.replace(f"lit: {name}\n", f"lit: {name.swapcase()}\n")
+            for n in range(edits):
+                drain()
+                version += 1
+                sent = time.perf_counter()
+                client.text_document_did_change(types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(
+                        text=changed if n % 2 == 0 else original)]))
+                while (done := await asyncio.wait_for(client.analysed.get(), 120)) <= sent:
+                    pass
+                in_module.append((done - sent) * 1000)
+                await asyncio.sleep(0.2)
         memory = _peak_rss_mb(server.pid)
 
         client.text_document_did_close(types.DidCloseTextDocumentParams(
@@ -240,7 +322,11 @@ async def run(count: int, edits: int, debounce_ms: int) -> dict[str, str]:
     return {"index": f"{index_s:.1f}", "rename": _summary(renames), "value": _summary(values),
             "burst": _summary(bursts), "memory": f"{memory:.0f}",
             "widely": (_summary(widely) + f" ('{target.popular[1]}')") if target.popular and widely else "-",
-            "edit": f"'{target.attribute}' ({target.edited.name} -> {target.watched.name})"}
+            "edit": f"'{target.attribute}' ({target.edited.name} -> {target.watched.name})",
+            "caller": (_summary(callers) + f" ('{target.caller[2]}', {target.caller[0].name} -> "
+                       f"{target.caller[1].name})") if target.caller and callers else "-",
+            "module": (_summary(in_module) + f" ('{target.module[1]}' in {target.module[0].name})")
+            if target.module and in_module else "-"}
 
 
 _ANALYSIS = re.compile(r"analysis ([0-9.]+) ms")
@@ -271,6 +357,8 @@ def main() -> int:
         ("value-only edit (a comment), didChange -> analysis done", "value", "< 30"),
         ("burst of 5 keystrokes 30 ms apart, from the last to its analysis' end", "burst", ""),
         ("rename the most widely set attribute, didChange -> analysis done", "widely", ""),
+        ("rename a Set in a flow calling a common module, didChange -> publish", "caller", ""),
+        ("rename a Set in a common module, didChange -> analysis done", "module", ""),
         ("server peak memory (VmHWM), MB", "memory", "< 1,024 at 5,000"),
         ("the edit", "edit", ""),
     ]

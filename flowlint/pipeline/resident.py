@@ -309,6 +309,10 @@ class ResidentProject:
             gained_or_lost = self._by_name.get(name, set())
             recheck.update(gained_or_lost)
             roots.update(gained_or_lost)  # a flow that runs before theirs came or went
+        for after in self._configured_after(names):  # config flow-links from a name that came or went
+            gained_or_lost = self._by_name.get(after, set())
+            recheck.update(gained_or_lost)
+            roots.update(gained_or_lost)
         if names:  # an FL106 did-you-mean picks among every flow name
             recheck.update(p for p, e in self._entries.items() if any(d.code == "FL106" for d in e.findings.cross))
         return self._bounded(recheck | self._successors(roots))
@@ -420,6 +424,12 @@ class ResidentProject:
     def _names_of(self, path: str) -> tuple[str, ...]:
         entry = self._entries.get(path)
         return entry.facts.links.names if entry is not None else ()
+
+    def _configured_after(self, names: Iterable[str]) -> list[str]:
+        """Flow names config ``flow-links`` puts after any of ``names`` (all case-folded)."""
+        wanted = set(names)
+        return [after.lower() for after, befores in self.config.flow_links.items()
+                if any(before.lower() in wanted for before in befores)]
 
     def _successors(self, paths: set[str]) -> set[str]:
         """Files with a flow that can run after a flow of ``paths``, transitively (through
