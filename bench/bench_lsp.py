@@ -95,7 +95,7 @@ def pick(root: Path) -> Target:
                 break
         if popular is not None:
             break
-    caller, module = _kept_whole(result.project.flows, whole)
+    caller, module = _kept_whole(result.project.flows, whole, {d.file for d in result.diagnostics if d.code == "FL001"})
     for _, name in candidates:
         edited = Path(sorted(sets[name])[0])
         text = edited.read_text(encoding="utf-8")
@@ -105,12 +105,14 @@ def pick(root: Path) -> Target:
     raise SystemExit("no suitable flow in the generated workspace")
 
 
-def _kept_whole(flows: list[Flow], whole: set[str]) -> tuple[tuple[Path, Path, str, str] | None,
-                                                             tuple[Path, str, str] | None]:
-    """A YAML flow calling a module with a Set whose attribute the fewest plain flows read
-    (and no other flow sets), and a YAML common module with a Set."""
+def _kept_whole(flows: list[Flow], whole: set[str], with_fl001: set[str]) -> tuple[
+        tuple[Path, Path, str, str] | None, tuple[Path, str, str] | None]:
+    """A YAML flow calling a module with a Set whose attribute (in any letter case) no other
+    flow sets and the fewest plain flows read (none with an FL001 already), and a YAML common
+    module with a Set."""
     sets: dict[str, set[str]] = {}
     gets: dict[str, set[str]] = {}
+    folded: dict[str, set[str]] = {}
     modules: set[str] = set()
     for flow in flows:
         if flow.type == "commonmodule":
@@ -119,9 +121,12 @@ def _kept_whole(flows: list[Flow], whole: set[str]) -> tuple[tuple[Path, Path, s
             name = attribute.name.literal
             if name is not None and "{{" not in name:
                 (gets if action.kind.value.startswith("get") else sets).setdefault(name, set()).add(flow.file.path)
+                if not action.kind.value.startswith("get"):
+                    folded.setdefault(name.casefold(), set()).add(flow.file.path)
     caller: tuple[Path, Path, str, str] | None = None
     for _, name in sorted((len(gets.get(n, ())), n) for n in sets):
-        setters, readers = sets[name], gets.get(name, set()) - whole
+        setters = folded[name.casefold()]
+        readers = gets.get(name, set()) - whole - with_fl001
         (path,) = setters if len(setters) == 1 else ("",)
         if path in whole and path not in modules and path.endswith(".yaml") and readers:
             text = Path(path).read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from flowlint.analysis.taint import secured_flow_table
 from flowlint.diagnostics import Diagnostic
 from flowlint.ir import ActionKind
 from flowlint.loaders.result import LoadResult
@@ -61,6 +62,9 @@ class FileFacts:
     links_out: frozenset[tuple[str, str]]
     #: It writes secured data: reporting needs its IR to mask the literals in code frames.
     secured: bool
+    #: It has a source of secured data (a secure variable, Get Secured Data, Decrypt Data...):
+    #: only then can it (or a module calling it) pass secured data into a module it calls.
+    sources: bool
     #: Stat key of the content ``digest`` is of, when it can be trusted to tell the file did
     #: not change (``flowlint.pipeline.changes.digests_of``).
     stat: StatKey | None = None
@@ -83,16 +87,20 @@ def facts_of(unit: FileUnit, stat: StatKey | None = None) -> FileFacts:
     if result.not_a_flow:
         return FileFacts(unit.path, unit.fmt, unit.digest, unit.interface, False, False, True,
                          source.format.value if source is not None else None, Links(), "", "", frozenset(), (),
-                         frozenset(), False, stat)
+                         frozenset(), False, False, stat)
     attributes, flows, links_out = _attribute_facts(result)
     secured = any(a.kind is ActionKind.SET_SECURED_DATA for f in result.flows for a in f.actions)
+    table = secured_flow_table()
+    sources = unit.full and any(
+        any(v.is_secure for v in f.variables) or any(v.is_secure for c in f.containers for v in c.variables)
+        or any(table.is_source(a) for a in f.actions) for f in result.flows)
     interface = interface_of(result, unit.digest, False) if unit.full else unit.interface
     # A flow kept whole is read whole by others (taint, module summaries): any change counts.
     own = _own(result) if not unit.full else hashlib.sha256(
         (source.text if source is not None else "").encode("utf-8", "surrogatepass")).hexdigest()
     return FileFacts(unit.path, unit.fmt, unit.digest, interface, unit.full, unit.directives, False,
                      source.format.value if source is not None else None, links_of(result), _positions(result),
-                     own, attributes, flows, links_out, secured, stat)
+                     own, attributes, flows, links_out, secured, sources, stat)
 
 
 def _digest(parts: list[object]) -> str:

@@ -16,7 +16,7 @@ findings can change:
   every file that refers to those flow names, and every file whose flows can run after
   the edited ones (their Get-before-Set and scope depend on what runs before them);
 * a flow the taint analysis walks changed (it calls a module, or reads secured data): also
-  the modules it calls, whose findings depend on the secured data it passes in; a common
+  the modules it calls when it may pass them secured data (their findings depend on it); a common
   module changed: also every flow calling it (module summaries, tainted outputs) and the
   flows after those (the Sets inside a module run in its callers).
 
@@ -268,7 +268,8 @@ class ResidentProject:
             for version in (old[path].facts if path in old else None, facts.get(path)):
                 if version is None or not version.full or (path not in recheck and path not in removed):
                     continue
-                recheck |= self._callees({path}, version)
+                if _is_module(version) or self._may_pass_secured_data(version):
+                    recheck |= self._callees({path}, version)
                 if _is_module(version):
                     callers = self._callers(version.links.names)
                     recheck |= callers
@@ -323,6 +324,13 @@ class ResidentProject:
     def _is_module_file(self, path: str) -> bool:
         entry = self._entries.get(path)
         return entry is not None and _is_module(entry.facts)
+
+    def _may_pass_secured_data(self, facts: FileFacts) -> bool:
+        """Whether a flow may pass secured data into the modules it calls: it has a source of
+        its own, or a module it calls has one (its outputs are then tainted)."""
+        return facts.sources or any(
+            (callee := self.facts(path)) is not None and callee.sources
+            for target in facts.links.targets for path in self._by_name.get(target, ()))
 
     def _callees(self, paths: set[str], facts: FileFacts | None = None) -> set[str]:
         """The module files the flows of ``paths`` call, transitively (``facts``: of the one
