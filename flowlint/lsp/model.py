@@ -81,7 +81,6 @@ class Snapshot:
     generation: int
     config: Config
     files: dict[str, FileState]
-    project: Project
     #: Absolute path -> findings in that file (sorted); files without findings are absent.
     diagnostics: dict[str, list[Diagnostic]]
     #: display path -> absolute path, for diagnostics and related locations.
@@ -90,6 +89,12 @@ class Snapshot:
     error: str | None = None
     #: How the workspace's flow files are deployed (Terraform, options files), by display path.
     deployments: Deployments = field(default_factory=Deployments)
+
+    @cached_property
+    def project(self) -> Project:
+        """Every flow of the workspace (made on first use: hover and navigation read it, an
+        edit need not pay for it)."""
+        return build_project(state.result for state in self.files.values())[0]
 
     @cached_property
     def attributes(self) -> AttributeTable:
@@ -110,7 +115,7 @@ class WorkspaceModel:
         self.config = config or Config()
         self.table: ActionTable = table_for(self.config)
         self.files: dict[str, FileState] = {}
-        self.snapshot = Snapshot(0, self.config, {}, Project(), {})
+        self.snapshot = Snapshot(0, self.config, {}, {})
         self._paths: dict[str, str] = {}
         #: Terraform files of the workspace (absolute paths), and the open ones' text.
         self.terraform: set[str] = set()
@@ -125,6 +130,8 @@ class WorkspaceModel:
         #: directories per file and per edit costs more than the analysis of a small edit).
         self._config_of: dict[str, Config] = {}
         self._config_resolver_of_cache: ConfigResolver | None = None
+        #: The last grouping of the files into projects, and what it depends on.
+        self._groups: tuple[tuple[object, ...], list[tuple[Config, list[str]]]] | None = None
         #: How the last analysis went (tests and benchmarks read it).
         self.last_outcome: Outcome | None = None
         self._options_files: set[str] = set()
@@ -221,11 +228,15 @@ class WorkspaceModel:
             paths.update(self.discover())
             paths.update(documents)
         dirty = self._redeploy(paths, documents, rescan)
+        refreshed: set[str] = set()
         for path in sorted(paths):
-            dirty |= self._refresh(path, documents.get(path))
-        if not dirty and self.snapshot.generation > 0:
+            if self._refresh(path, documents.get(path)):
+                refreshed.add(path)
+        if not (dirty or refreshed) and self.snapshot.generation > 0:
             return self.snapshot
-        self.snapshot = self._analyse()
+        # With the same files as before, only the refreshed ones are handed to the engines
+        # (the others pass the same load results): no per-edit work over every file.
+        self.snapshot = self._analyse(None if rescan or dirty else refreshed)
         return self.snapshot
 
     def _redeploy(self, paths: set[str], documents: Mapping[str, Document], rescan: bool) -> bool:
@@ -339,13 +350,20 @@ class WorkspaceModel:
         self._paths[display] = path
         return display
 
-    def _analyse(self) -> Snapshot:
-        files = dict(sorted(self.files.items()))
-        whole, _ = build_project(state.result for state in files.values())
+    def _analyse(self, refreshed: set[str] | None = None) -> Snapshot:
+        """Analyse the files; ``refreshed``: the only files whose load results changed since
+        the last analysis (None: any may have)."""
+        previous = self.snapshot.files
+        same = len(previous) == len(self.files) and previous.keys() == self.files.keys()
+        if same:
+            files = {path: self.files[path] for path in previous}  # the same files: already sorted
+        else:
+            files = dict(sorted(self.files.items()))
+        changed = refreshed if same and refreshed is not None else None
         error: str | None = None
         by_file: dict[str, list[Diagnostic]] = {}
         used: dict[tuple[int, tuple[DataActionDefinition, ...]], ResidentProject] = {}
-        for index, (config, states) in enumerate(self._projects(files)):
+        for index, (config, states) in enumerate(self._projects(files, same)):
             # As the command line does: each project's flows together, with its configuration;
             # kept analysed between edits (flowlint.pipeline.resident), which re-checks only
             # the files an edit can change.
@@ -354,7 +372,9 @@ class WorkspaceModel:
                 replace(config, data_actions=key[1]) if key[1] else config, finalize)
             extra = self.repository_findings if index == 0 else []
             try:
-                outcome = resident.update_results({state.display: state.result for state in states}, extra)
+                results = {state.display: state.result for state in states}
+                outcome = resident.update_results(results, extra, None if changed is None else
+                                                  [files[p].display for p in changed if p in files])
             except Exception:  # noqa: BLE001 - a rule bug must not take the editor's findings down with it
                 error = "flowlint: a rule failed; only load-time findings are shown\n" + traceback.format_exc()
                 used.pop(key, None)
@@ -372,15 +392,20 @@ class WorkspaceModel:
                 previous = by_file.get(path)
                 by_file[path] = found if previous is None else sorted([*previous, *found], key=lambda d: d.sort_key)
         self._residents = used
-        return Snapshot(self.snapshot.generation + 1, self.config, files, whole, by_file,
+        return Snapshot(self.snapshot.generation + 1, self.config, files, by_file,
                         dict(self._paths), error, self.deployments)
 
-    def _projects(self, files: Mapping[str, FileState]) -> list[tuple[Config, list[FileState]]]:
+    def _projects(self, files: Mapping[str, FileState], same: bool = False) -> list[tuple[Config, list[FileState]]]:
         """The files grouped by project: the nearest configuration file above each (the
         model's own configuration for its project and for files without one), unless the
-        model's configuration was named explicitly (it then applies to everything)."""
+        model's configuration was named explicitly (it then applies to everything).
+        ``same``: the files are those of the last call (the grouping is reused)."""
         if self.explicit_config:
             return [(self.config, list(files.values()))]
+        key = (self._resolver, self.config)
+        cached = self._groups
+        if same and cached is not None and all(a is b for a, b in zip(cached[0], key)):
+            return [(config, [files[path] for path in paths]) for config, paths in cached[1]]
         groups: dict[str | None, tuple[Config, list[FileState]]] = {}
         if self._config_resolver_of_cache is not self._resolver:  # configuration files re-read
             self._config_of.clear()
@@ -397,4 +422,6 @@ class WorkspaceModel:
                 self._config_of[state.path] = config
             groups.setdefault(config.path, (config, []))[1].append(state)
         top = groups.pop(self.config.path, (self.config, []))
-        return [top, *(groups[key] for key in sorted(groups, key=lambda k: k or ""))]
+        found = [top, *(groups[name] for name in sorted(groups, key=lambda k: k or ""))]
+        self._groups = (key, [(config, [state.path for state in states]) for config, states in found])
+        return found

@@ -122,6 +122,8 @@ class ResidentProject:
         self._by_target: dict[str, set[str]] = {}
         self._by_attribute: dict[str, set[str]] = {}
         self._by_data_action: dict[str, set[str]] = {}
+        #: Paths whose findings are to be finalized again (the editor's outcomes).
+        self._unfinal: set[str] = set()
 
     @classmethod
     def restore(cls, config: Config, files: Sequence[FileFacts], findings: Sequence[FileFindings],
@@ -158,21 +160,30 @@ class ResidentProject:
         return all(entry.unit is not None for entry in self._entries.values())
 
     # -- updates -------------------------------------------------------------------------
-    def update(self, order: Sequence[str], fresh: Mapping[str, FileUnit]) -> tuple[str, int]:
+    def update(self, order: Sequence[str] | None, fresh: Mapping[str, FileUnit]) -> tuple[str, int]:
         """Bring the analysis up to date: ``order`` is every file of the project (in project
-        order), ``fresh`` the units of the files added or changed since the last update.
-        Returns the mode ("full", "incremental" or "unchanged") and the number of files
-        whose cross-flow findings were recomputed.
+        order; None: the same files as last time), ``fresh`` the units of the files added or
+        changed since the last update.  Returns the mode ("full", "incremental" or
+        "unchanged") and the number of files whose cross-flow findings were recomputed.
         Raises :class:`StateUnavailable` when a file's unit is needed and cannot be loaded."""
-        wanted = set(order)
-        removed = [path for path in self._entries if path not in wanted]
-        changed = [path for path in order if path in fresh]
-        missing = [path for path in order if path not in fresh and path not in self._entries]
-        if missing:
-            raise ValueError(f"no unit for new file {missing[0]}")
+        if order is None:
+            removed: list[str] = []
+            changed = [path for path in fresh if path in self._entries]
+            if len(changed) != len(fresh):
+                raise ValueError("a new file needs the project's order")
+        else:
+            wanted = set(order)
+            removed = [path for path in self._entries if path not in wanted]
+            changed = [path for path in order if path in fresh]
+            missing = [path for path in order if path not in fresh and path not in self._entries]
+            if missing:
+                raise ValueError(f"no unit for new file {missing[0]}")
         old = {path: self._entries[path] for path in changed + removed if path in self._entries}
         for path in removed:
             self._unindex(path, self._entries.pop(path))
+            self._final.pop(path, None)
+            self._strays.pop(path, None)
+            self._unfinal.discard(path)
         for path in changed:
             if path in old:
                 self._unindex(path, old[path])
@@ -183,7 +194,9 @@ class ResidentProject:
             if path in old:  # kept unless re-checked: an edit that moves nothing leaves them right
                 entry.findings.cross = old[path].findings.cross
         self._changed.update(changed)
-        self._order = list(order)
+        self._unfinal.update(changed)
+        if order is not None:
+            self._order = list(order)
         if not changed and not removed:
             return "unchanged", 0
         recheck = self._recheck(changed, removed, old)
@@ -193,15 +206,24 @@ class ResidentProject:
         self._analyse(recheck)
         return "incremental", len(recheck)
 
-    def update_results(self, results: Mapping[str, LoadResult], extra: Iterable[Diagnostic] = ()) -> Outcome:
+    def update_results(self, results: Mapping[str, LoadResult], extra: Iterable[Diagnostic] = (),
+                       changed: Iterable[str] | None = None) -> Outcome:
         """The editor's update: ``results`` (display path -> load result) is every file of
-        the project, unchanged files passing the same result object as before.  ``extra``
-        findings (repository-stage findings) are finalized with their files."""
+        the project, unchanged files passing the same result object as before; ``changed``,
+        when the files are those of the last update, the only ones that may have changed.
+        ``extra`` findings (repository-stage findings) are finalized with their files."""
         rules = per_file_rules(self.config)
-        fresh = {path: unit_of(path, "", "", result, self.config, rules) for path, result in results.items()
-                 if self._results.get(path) is not result}
-        self._results = dict(results)
-        mode, count = self.update(sorted(results), fresh)
+        if changed is not None and self._results and len(results) == len(self._results):
+            candidates = {path: results[path] for path in changed if path in results}
+            fresh = {path: unit_of(path, "", "", result, self.config, rules) for path, result in candidates.items()
+                     if self._results.get(path) is not result}
+            self._results.update(candidates)
+            mode, count = self.update(None, fresh)
+        else:
+            fresh = {path: unit_of(path, "", "", result, self.config, rules) for path, result in results.items()
+                     if self._results.get(path) is not result}
+            self._results = dict(results)
+            mode, count = self.update(sorted(results), fresh)
         return Outcome(self._finalized(list(extra)), mode, count)
 
     def diagnostics(self) -> list[Diagnostic]:
@@ -508,6 +530,7 @@ class ResidentProject:
                     self._changed.add(path)
                 entry.findings.cross = found
                 entry.final = None
+                self._unfinal.add(path)
         self._orphans = orphans
 
     def _finalized(self, extra: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
@@ -518,11 +541,10 @@ class ResidentProject:
         the next, so that publishing can skip it at a glance."""
         assert self._finalize is not None, "the editor's engine is made with a finalize"
         final = self._final
-        for path in [p for p in final if p not in self._entries]:
-            del final[path]
-        for path in self._order:
-            entry = self._entries[path]
-            if entry.final is not None:
+        unfinal, self._unfinal = self._unfinal, set()
+        for path in unfinal:
+            entry = self._entries.get(path)
+            if entry is None or entry.final is not None:
                 continue
             found = list(entry.findings.load)
             for diagnostics in entry.findings.local.values():
@@ -531,7 +553,11 @@ class ResidentProject:
             project, _ = build_project([self._unit(path).result])
             finalized = self._finalize(found, self.config, project=project)
             entry.final = [d for d in finalized if d.file == path]
-            self._strays[path] = [d for d in finalized if d.file != path]  # none seen; kept if ever
+            strays = [d for d in finalized if d.file != path]  # none seen; kept if ever
+            if strays:
+                self._strays[path] = strays
+            else:
+                self._strays.pop(path, None)
             if entry.final:
                 final[path] = entry.final
             else:
