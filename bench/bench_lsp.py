@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -262,13 +262,21 @@ async def run(count: int, edits: int, debounce_ms: int) -> dict[str, str]:
                 pass
             bursts.append((done - sent) * 1000)
             await asyncio.sleep(0.2)
-        widely: list[float] = []
-        if target.popular is not None:  # nothing new may be published: timed to the analysis' end
-            path, name, original = target.popular
+        async def analysis_done(n: int, sent: float) -> float:
+            while (done := await asyncio.wait_for(client.analysed.get(), 120)) <= sent:
+                pass
+            return done
+
+        async def swapping(path: Path, name: str, original: str,
+                           done: Callable[[int, float], Awaitable[float]]) -> list[float]:
+            """Open ``path``, then swap the case of its Set of ``name`` back and forth:
+            milliseconds from each didChange to ``done`` (the n-th edit, sent at a time)."""
+            nonlocal version
             client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
                 uri=path.as_uri(), language_id="yaml", version=1, text=original)))
             await asyncio.sleep(1.0)
             changed = original.replace(f"lit: {name}\n", f"lit: {name.swapcase()}\n")
+            found: list[float] = []
             for n in range(edits):
                 drain()
                 version += 1
@@ -277,47 +285,25 @@ async def run(count: int, edits: int, debounce_ms: int) -> dict[str, str]:
                     text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
                     content_changes=[types.TextDocumentContentChangeWholeDocument(
                         text=changed if n % 2 == 0 else original)]))
-                while (done := await asyncio.wait_for(client.analysed.get(), 120)) <= sent:
-                    pass
-                widely.append((done - sent) * 1000)
+                found.append((await done(n, sent) - sent) * 1000)
                 await asyncio.sleep(0.2)
+            return found
+
+        widely: list[float] = []
+        if target.popular is not None:  # nothing new may be published: timed to the analysis' end
+            widely = await swapping(*target.popular, analysis_done)
         callers: list[float] = []
         partial.clear()  # the burst's spellings: another flow's messages may name them
         if target.caller is not None:
             path, reader, name, original = target.caller
-            client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-                uri=path.as_uri(), language_id="yaml", version=1, text=original)))
-            await asyncio.sleep(1.0)
-            changed = original.replace(f"lit: {name}\n", f"lit: {name.swapcase()}\n")
-            for n in range(edits):
-                drain()
-                version += 1
-                sent = time.perf_counter()
-                client.text_document_did_change(types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
-                    content_changes=[types.TextDocumentContentChangeWholeDocument(
-                        text=changed if n % 2 == 0 else original)]))
-                callers.append((await published(n % 2 == 0, sent, reader.as_uri()) - sent) * 1000)
-                await asyncio.sleep(0.2)
+
+            async def reader_published(n: int, sent: float) -> float:
+                return await published(n % 2 == 0, sent, reader.as_uri())
+
+            callers = await swapping(path, name, original, reader_published)
         in_module: list[float] = []
-        if target.module is not None:
-            path, name, original = target.module
-            client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-                uri=path.as_uri(), language_id="yaml", version=1, text=original)))
-            await asyncio.sleep(1.0)
-            changed = original.replace(f"lit: {name}\n", f"lit: {name.swapcase()}\n")
-            for n in range(edits):
-                drain()
-                version += 1
-                sent = time.perf_counter()
-                client.text_document_did_change(types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
-                    content_changes=[types.TextDocumentContentChangeWholeDocument(
-                        text=changed if n % 2 == 0 else original)]))
-                while (done := await asyncio.wait_for(client.analysed.get(), 120)) <= sent:
-                    pass
-                in_module.append((done - sent) * 1000)
-                await asyncio.sleep(0.2)
+        if target.module is not None:  # timed to the analysis' end, as above
+            in_module = await swapping(*target.module, analysis_done)
         memory = _peak_rss_mb(server.pid)
 
         client.text_document_did_close(types.DidCloseTextDocumentParams(
