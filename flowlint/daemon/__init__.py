@@ -5,7 +5,7 @@ flowlint (its rules, loaders, click...) and reading the project's last run back 
 cache take longer than re-checking the edited file.  With ``--daemon``, a small client
 (:mod:`flowlint.daemon.client`, imported before click) hands the command line, working
 directory and environment to a server (:mod:`flowlint.daemon.server`) that has everything
-imported and the project's last run in memory; the server runs the very same ``check``
+imported and the project's incremental engine in memory; the server runs the very same ``check``
 command and sends back its output and exit code.  When no server is running, the client
 starts one in the background and checks in its own process this time.
 

@@ -5,8 +5,9 @@ starts it; ``flowlint daemon start`` too).  One request at a time: a check runs 
 click command as a fresh process would, in the client's working directory, environment and
 umask, with standard output and error captured as the client's streams would encode them.
 What makes it fast is what stays in memory between requests: every module imported, and
-the cache's last run of each project already unpickled (:class:`flowlint.cache.Memory`);
-cache files are written after the reply has gone.
+each project's incremental engine (:class:`flowlint.cache.Memory`: the one the language
+server uses, with every file it loaded still loaded); cache files are written after the
+reply has gone.
 
 The server exits after ``--idle-timeout`` seconds without a request, on ``stop``, and when
 flowlint's own files change on disk (it answers ``stale`` and the client checks itself).
