@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from flowlint.pipeline.resident import ResidentProject
 
 #: Bump when the layout or the pickled classes change shape.
-FORMAT = 15
+FORMAT = 16
 DEFAULT_DIR = ".flowlint_cache"
 #: Environments (versions, configurations: one per project of a monorepo) kept side by side;
 #: older ones are removed.

@@ -467,3 +467,21 @@ def test_a_unit_gone_from_the_cache_starts_over(setup: tuple[Path, Path]) -> Non
     edit(root / "more" / "a.yaml", "lit: OrderId", "lit: orderid")
     assert mode(root, cache_dir) == "full"
     same(root, cache_dir)
+
+
+def test_stand_ins_keep_the_deployment_root(tmp_path: Path) -> None:
+    """dev/ deploys Main, which transfers to Other; only prod/ deploys Other: the transfer is
+    unknown in dev's organisation (FL106).  A re-check of Main sees Other as a name-only
+    stand-in, which must keep its root for the lookup to be filtered the same way."""
+    root = tmp_path / "project"
+    write_project(root, {
+        "dev/main.tf": 'resource "genesyscloud_flow" "main" {\n  filepath = "../flows/main.yaml"\n}\n',
+        "prod/main.tf": 'resource "genesyscloud_flow" "other" {\n  filepath = "../flows/other.yaml"\n}\n',
+        "flows/main.yaml": SET.format(name="Main", attribute="OrderId", target="Other"),
+        "flows/other.yaml": GET.format(name="Other", attribute="Unrelated", greeting="Hi"),
+    })
+    cache_dir = tmp_path / "cache"
+    same(root, cache_dir)
+    assert "FL106" in {d.code for d in check_paths([str(root)]).diagnostics}
+    edit(root / "flows" / "main.yaml", "inboundCall:\n", "# moved down\ninboundCall:\n")
+    same(root, cache_dir)

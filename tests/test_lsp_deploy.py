@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lsprotocol import types
 
 from flowlint.lsp import features
@@ -81,3 +83,33 @@ def test_hover_on_a_placeholder_shows_each_deployment(tmp_path: Path) -> None:
     assert secret is not None and isinstance(secret.contents, types.MarkupContent)
     assert "a credential: not shown" in secret.contents.value and SECRET not in secret.contents.value
     assert features.hover(snapshot, flow, Pos(0, 2), UTF16) is None  # not on a placeholder
+
+
+def test_moving_a_flow_to_another_root_rechecks_the_flows_that_meet_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """dev/ deploys Main (which transfers to Other) and prod/ deploys Other: FL106 in Main.
+    Moving Other to dev/ changes no flow's text, only where it is deployed: Main's findings
+    change all the same, incrementally as from scratch."""
+    from .test_cache import GET, SET
+
+    monkeypatch.setattr("flowlint.pipeline.resident.MAX_SHARE", 1.0)
+    write_project(tmp_path, {
+        "dev/main.tf": 'resource "genesyscloud_flow" "main" {\n  filepath = "../flows/main.yaml"\n}\n',
+        "prod/main.tf": 'resource "genesyscloud_flow" "other" {\n  filepath = "../flows/other.yaml"\n}\n',
+        "flows/main.yaml": SET.format(name="Main", attribute="OrderId", target="Other"),
+        "flows/other.yaml": GET.format(name="Other", attribute="Unrelated", greeting="Hi"),
+        **{f"flows/more{i}.yaml": GET.format(name=f"More {i}", attribute="Lonely", greeting="Hi") for i in range(4)},
+    })
+    model = WorkspaceModel([str(tmp_path)])
+    snapshot = model.update([], {}, rescan=True)
+    main = tmp_path / "flows" / "main.yaml"
+    assert "FL106" in _codes(snapshot, main)
+    dev, prod = tmp_path / "dev" / "main.tf", tmp_path / "prod" / "main.tf"
+    documents = {  # Other moves from prod/ to dev/: one flow still, in another root
+        str(dev): Document(dev.read_text(encoding="utf-8") + prod.read_text(encoding="utf-8"), 1),
+        str(prod): Document("# nothing deployed here any more\n", 1)}
+    snapshot = model.update([str(dev), str(prod)], documents)
+    assert model.last_outcome is not None and model.last_outcome.mode == "incremental"
+    fresh = WorkspaceModel([str(tmp_path)]).update([], documents, rescan=True)
+    assert "FL106" not in _codes(fresh, main)
+    assert _codes(snapshot, main) == _codes(fresh, main)

@@ -60,6 +60,9 @@ class FileFacts:
     flows: FlowFacts
     #: (kind, case-folded target) of each action linking to another flow.
     links_out: frozenset[tuple[str, str]]
+    #: (deployment, Terraform root) of each flow, as in ``links.flows``: a stand-in for the
+    #: file meets only the flows its own would (``flowlint.analysis.flowgraph.same_deployment``).
+    deployed: tuple[tuple[str | None, str], ...]
     #: It writes secured data: reporting needs its IR to mask the literals in code frames.
     secured: bool
     #: It has a source of secured data (a secure variable, Get Secured Data, Decrypt Data...):
@@ -87,7 +90,7 @@ def facts_of(unit: FileUnit, stat: StatKey | None = None) -> FileFacts:
     if result.not_a_flow:
         return FileFacts(unit.path, unit.fmt, unit.digest, unit.interface, False, False, True,
                          source.format.value if source is not None else None, Links(), "", "", frozenset(), (),
-                         frozenset(), False, False, stat)
+                         frozenset(), (), False, False, stat)
     attributes, flows, links_out = _attribute_facts(result)
     secured = any(a.kind is ActionKind.SET_SECURED_DATA for f in result.flows for a in f.actions)
     table = secured_flow_table()
@@ -100,7 +103,8 @@ def facts_of(unit: FileUnit, stat: StatKey | None = None) -> FileFacts:
         (source.text if source is not None else "").encode("utf-8", "surrogatepass")).hexdigest()
     return FileFacts(unit.path, unit.fmt, unit.digest, interface, unit.full, unit.directives, False,
                      source.format.value if source is not None else None, links_of(result), _positions(result),
-                     own, attributes, flows, links_out, secured, sources, stat)
+                     own, attributes, flows, links_out, tuple((f.deployment, f.root) for f in result.flows), secured,
+                     sources, stat)
 
 
 def _digest(parts: list[object]) -> str:

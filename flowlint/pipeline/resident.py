@@ -301,7 +301,8 @@ class ResidentProject:
             for path, entry in self._entries.items():
                 if path not in recheck and any(_points_into(d, moved) for d in entry.findings.cross):
                     recheck.add(path)
-        if not added and not removed and all(old[p].facts.interface == facts[p].interface for p in changed):
+        if not added and not removed and all(old[p].facts.interface == facts[p].interface
+                                             and old[p].facts.deployed == facts[p].deployed for p in changed):
             return self._bounded(recheck | self._successors(roots))
         # What the interface change changed: attribute names whose Sets or Gets differ, flow
         # names of flows renamed, retyped, added or removed, and link targets gained or lost.
@@ -314,7 +315,7 @@ class ResidentProject:
             attributes.update(name.casefold() for _, name in _attrs(before) ^ _attrs(after))
             if _attrs(before) != _attrs(after):
                 roots.add(path)
-            if (before.flows if before else ()) != (after.flows if after else ()):
+            if _placed(before) != _placed(after):  # flows renamed, retyped, or deployed elsewhere
                 names.update(n for f in (before, after) if f is not None for n in f.links.names)
                 # Findings elsewhere name the flows setting an attribute they read.
                 attributes.update(a for f in (before, after) if f is not None for a in f.links.attributes)
@@ -506,7 +507,7 @@ class ResidentProject:
                 results.append(self._unit(path).result)
             else:
                 if entry.stub is None:
-                    entry.stub = name_only_view(path, facts.source_format, facts.links)
+                    entry.stub = name_only_view(path, facts.source_format, facts.links, facts.deployed)
                 results.append(entry.stub)
         project, _ = build_project(results)
         cross = run_cross_flow_rules(project, self.config, cross_flow_rules(self.config), frozenset(recheck))
@@ -576,6 +577,10 @@ class ResidentProject:
         return by_file
 
 
+def _placed(facts: FileFacts | None) -> tuple[object, ...]:
+    return (facts.flows, facts.deployed) if facts is not None else ()
+
+
 def _attrs(facts: FileFacts | None) -> frozenset[tuple[str, str]]:
     return facts.attributes if facts is not None else frozenset()
 
@@ -632,10 +637,12 @@ def earlier_files(files: Iterable[_File], names_of: Callable[[_File], Iterable[s
     return found
 
 
-def name_only_view(path: str, source_format: str | None, links: Links) -> LoadResult:
-    """A file's flows with their names and types only: what a re-check needs of a file
-    outside the neighbourhood of the edit (flow lookups, FL106 suggestions)."""
+def name_only_view(path: str, source_format: str | None, links: Links,
+                   deployed: Sequence[tuple[str | None, str]]) -> LoadResult:
+    """A file's flows with their names, types and deployments only: what a re-check needs of
+    a file outside the neighbourhood of the edit (flow lookups, FL106 suggestions)."""
     source = SourceFile(path, SourceFormat(source_format)) if source_format is not None else None
     file = source or SourceFile(path, SourceFormat.YAML)
-    flows = [Flow(name, kind, key, file, Loc(file, ""), Loc(file, "")) for name, kind, key in links.flows]
+    flows = [Flow(name, kind, key, file, Loc(file, ""), Loc(file, ""), deployment=deployment, root=root)
+             for (name, kind, key), (deployment, root) in zip(links.flows, deployed, strict=True)]
     return LoadResult(source, flows, [], False)
