@@ -33,6 +33,15 @@ PLACEHOLDER_RE = re.compile(
 TOKEN_RE = re.compile(MARK + "[\ue100-\uf0ff]{2}" + _PAD + "*")
 
 
+#: YAML's double-quoted escapes of one character by its code point.
+_ESCAPE_RE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2) or match.group(3), 16)
+    return chr(code) if code <= 0x10FFFF else match.group(0)
+
+
 def _token(index: int, length: int) -> str:
     high, low = divmod(index, _BASE)
     return MARK + chr(_DIGIT0 + high) + chr(_DIGIT0 + low) + _PAD * (length - 3)
@@ -44,8 +53,13 @@ def substitute(text: str) -> tuple[str, dict[str, str]]:
         return text, {}
     mapping: dict[str, str] = {}
     # A text that already holds token-like characters (hostile, never a real flow): skip the
-    # indices it spells, so that restoring never mistakes its own characters for a token.
+    # indices it spells, so that restoring never mistakes its own characters for a token;
+    # also those spelt by escapes (``"\ue000..."``), which YAML decodes in the scalar.
     taken = {m.group(0)[:3] for m in TOKEN_RE.finditer(text)} if MARK in text else set[str]()
+    if "\\" in text:
+        escaped = _ESCAPE_RE.sub(_unescape, text)
+        if MARK in escaped:
+            taken |= {m.group(0)[:3] for m in TOKEN_RE.finditer(escaped)}
     next_index = 0
 
     def replace(match: re.Match[str]) -> str:
