@@ -23,8 +23,9 @@ from flowlint.fix.diffs import unified_diff
 from flowlint.fix.edits import apply_fixes
 from flowlint.ir import Span
 
-CORPUS = Path("/work/shared/corpus")
-CORPUS_REPOS = Path("/work/shared/corpus-repos")
+from .conftest import CORPUS
+
+CORPUS_REPOS = CORPUS.parent / "corpus-repos"
 
 FLOW = """\
 inboundCall:
