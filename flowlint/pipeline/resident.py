@@ -458,18 +458,22 @@ class ResidentProject:
 
     def _configured_after(self, names: Iterable[str]) -> list[str]:
         """Flow names config ``flow-links`` puts after any of ``names`` (all case-folded)."""
-        wanted = set(names)
-        return [after.lower() for after, befores in self.config.flow_links.items()
-                if any(before.lower() in wanted for before in befores)]
+        after = self._flow_links_after()
+        return [name for before in names for name in after.get(before, ())]
+
+    def _flow_links_after(self) -> dict[str, list[str]]:
+        """Config ``flow-links`` from before to after: case-folded flow name -> the names after it."""
+        found: dict[str, list[str]] = {}
+        for after, befores in self.config.flow_links.items():
+            for before in befores:
+                found.setdefault(before.lower(), []).append(after.lower())
+        return found
 
     def _successors(self, paths: set[str]) -> set[str]:
         """Files with a flow that can run after a flow of ``paths``, transitively (through
         transfers, calls, in-queue overrides and config ``flow-links``)."""
         by_name = self._by_name
-        configured: dict[str, list[str]] = {}
-        for after, befores in self.config.flow_links.items():
-            for before in befores:
-                configured.setdefault(before.lower(), []).append(after.lower())
+        configured = self._flow_links_after()
         found: set[str] = set()
         pending = list(paths)
         while pending:
