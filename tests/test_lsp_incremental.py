@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ import pytest
 from flowlint.config import Config
 from flowlint.diagnostics import Diagnostic
 from flowlint.lsp.model import Document, WorkspaceModel
+
+from .test_external_attributes import _CALL_PATCH  # pyright: ignore[reportPrivateUsage]
 
 NAMES = ["AccountId", "accountId", "Tier", "CustomerTier", "Lang", "context.email", "Context.Email", "Region"]
 TYPES = ["inboundCall", "inqueueCall", "inboundChat", "inboundShortMessage"]
@@ -122,20 +125,7 @@ class FlowSpec:
                 f"        actions:\n{''.join(actions)}" + "# reviewed\n" * self.comments)
 
 
-CALL_PATCH = """\
-          - callData:
-              name: Copy attributes
-              timeout:
-                lit:
-                  minutes: 1
-              category:
-                Integration:
-                  dataAction:
-                    Update Participant Data:
-                      inputs:
-                        conversationId:
-                          exp: Call.ConversationId
-"""
+CALL_PATCH = textwrap.indent(_CALL_PATCH, " " * 10)  # a data action that PATCHes participant attributes
 #: Makes the data action above one that may write any attribute (FL005 then notes it).
 WRITERS = ["Update Participant*"]
 
